@@ -1,0 +1,66 @@
+package dev.jobline.api;
+
+import dev.jobline.job.Job;
+import dev.jobline.job.Progress;
+import dev.jobline.json.Json;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The public face of a job: what a caller sees, without the lease bookkeeping. */
+final class JobView {
+    private JobView() {
+    }
+
+    static String selfLink(String jobId) {
+        return "/jobs/" + jobId;
+    }
+
+    static Map<String, Object> of(Job job) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("jobId", job.jobId());
+        view.put("type", job.type());
+        view.put("status", job.status().name());
+        view.put("payload", Json.parseStored(job.payload()));
+        view.put("attempts", job.attempts());
+        view.put("maxAttempts", job.maxAttempts());
+        view.put("timeoutSeconds", job.timeoutSeconds());
+        view.put("cancelRequested", job.cancelRequested());
+        put(view, "createdAt", job.createdAt());
+        put(view, "updatedAt", job.updatedAt());
+        put(view, "startedAt", job.startedAt());
+        put(view, "finishedAt", job.finishedAt());
+        put(view, "nextAttemptAt", job.nextAttemptAt());
+        put(view, "expiresAt", job.expiresAt());
+        if (job.progress() != null) {
+            view.put("progress", progress(job.progress()));
+        }
+        if (job.result() != null) {
+            view.put("result", Json.parseStored(job.result()));
+        }
+        if (job.error() != null) {
+            view.put("error", Map.of("code", job.error().code(), "message", job.error().message(), "retryable", job.error().retryable()));
+        }
+        view.put("links", Map.of("self", selfLink(job.jobId())));
+        return view;
+    }
+
+    private static Map<String, Object> progress(Progress progress) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("current", progress.current());
+        view.put("total", progress.total());
+        if (progress.percent() != null) {
+            view.put("percent", progress.percent());
+        }
+        if (progress.message() != null) {
+            view.put("message", progress.message());
+        }
+        return view;
+    }
+
+    private static void put(Map<String, Object> view, String name, Instant time) {
+        if (time != null) {
+            view.put(name, time.toString());
+        }
+    }
+}

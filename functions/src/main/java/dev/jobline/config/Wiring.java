@@ -1,0 +1,79 @@
+package dev.jobline.config;
+
+import dev.jobline.api.JobsApi;
+import dev.jobline.job.JobRegistry;
+import dev.jobline.jobs.JobCatalog;
+import dev.jobline.queue.JobQueue;
+import dev.jobline.queue.SqsJobQueue;
+import dev.jobline.store.DynamoJobStore;
+import dev.jobline.store.JobStore;
+import dev.jobline.sweeper.Sweeper;
+import dev.jobline.worker.Worker;
+import dev.jobline.worker.WorkerSettings;
+import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Builds the object graph of a function from one {@link Config} and one set of {@link Clients}.
+ * Lambda uses {@link #fromEnvironment()}, once per container; tests and the local runner build
+ * their own with clients pointed at the local stack.
+ */
+public final class Wiring {
+    /** Rows per page when the sweeper reads the in-flight index. */
+    private static final int SWEEP_PAGE_SIZE = 100;
+
+    private final Config config;
+    private final JobStore store;
+    private final JobQueue queue;
+    private final JobRegistry registry;
+    private final Clock clock;
+
+    public Wiring(Config config, Clients clients, JobRegistry registry, Clock clock) {
+        this.config = config;
+        this.store = new DynamoJobStore(clients.dynamo(), config.tableName(), config.inFlightShards(),
+                config.retention(), config.queuedStaleAfter());
+        this.queue = new SqsJobQueue(clients.sqs(), config.queueUrl());
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    public static Wiring fromEnvironment() {
+        return Container.WIRING;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public JobStore store() {
+        return store;
+    }
+
+    public JobQueue queue() {
+        return queue;
+    }
+
+    public JobRegistry registry() {
+        return registry;
+    }
+
+    public JobsApi api() {
+        return JobsApi.create(store, queue, registry, clock, config.maxPayloadBytes());
+    }
+
+    public Worker worker() {
+        return new Worker(store, queue, registry, clock,
+                WorkerSettings.forLease(config.lease(), config.safetyMargin(), config.workerParallelism(), config.maxResultBytes()),
+                ThreadLocalRandom.current());
+    }
+
+    public Sweeper sweeper() {
+        return new Sweeper(store, queue, clock, config.inFlightShards(), SWEEP_PAGE_SIZE, config.queuedStaleAfter());
+    }
+
+    /** Holder idiom: the container's wiring is built on first use, once, thread-safely. */
+    private static final class Container {
+        static final Wiring WIRING = new Wiring(Config.from(System.getenv()), Clients.fromEnvironment(),
+                JobCatalog.registry(), Clock.systemUTC());
+    }
+}

@@ -1,0 +1,57 @@
+package dev.jobline.job;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One job as stored. Payload and result are JSON text. Lease fields belong to the attempt that
+ * holds the job; {@code version} grows by one on every write.
+ */
+public record Job(
+        String jobId,
+        String tenantId,
+        String type,
+        JobStatus status,
+        String payload,
+        int attempts,
+        int maxAttempts,
+        int timeoutSeconds,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant startedAt,
+        Instant finishedAt,
+        Progress progress,
+        String result,
+        JobError error,
+        String leaseOwner,
+        Instant leaseExpiresAt,
+        Instant heartbeatAt,
+        boolean cancelRequested,
+        Instant nextAttemptAt,
+        Instant expiresAt,
+        long version) {
+
+    public Job {
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(updatedAt, "updatedAt");
+    }
+
+    /** A new job as it is first written: QUEUED, no attempt made, version 1. */
+    public static Job submitted(String jobId, String tenantId, JobType type, String payload,
+                                int maxAttempts, int timeoutSeconds, Instant now) {
+        return new Job(jobId, tenantId, type.name(), JobStatus.QUEUED, payload, 0, maxAttempts, timeoutSeconds,
+                now, now, null, null, null, null, null, null, null, null, false, null, null, 1);
+    }
+
+    public boolean hasLiveLease(Instant now) {
+        return status == JobStatus.RUNNING && leaseExpiresAt != null && leaseExpiresAt.isAfter(now);
+    }
+
+    public boolean attemptsLeft() {
+        return attempts < maxAttempts;
+    }
+}

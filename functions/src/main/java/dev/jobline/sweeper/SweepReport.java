@@ -1,0 +1,46 @@
+package dev.jobline.sweeper;
+
+/** What one sweep read and did. */
+public record SweepReport(int itemsRead, int requeued, int resent, int failed, int raced, boolean complete) {
+
+    public int recovered() {
+        return requeued + resent + failed;
+    }
+
+    static final class Counter {
+        private int itemsRead;
+        private int requeued;
+        private int resent;
+        private int failed;
+        private int raced;
+        private boolean complete = true;
+
+        void read(int items) {
+            itemsRead += items;
+        }
+
+        void requeued() {
+            requeued++;
+        }
+
+        void resent() {
+            resent++;
+        }
+
+        void failed() {
+            failed++;
+        }
+
+        void raced() {
+            raced++;
+        }
+
+        void stoppedEarly() {
+            complete = false;
+        }
+
+        SweepReport done() {
+            return new SweepReport(itemsRead, requeued, resent, failed, raced, complete);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.jobline.sweeper;
+
+import dev.jobline.job.JobError;
+import dev.jobline.job.JobStatus;
+import dev.jobline.log.Log;
+import dev.jobline.queue.JobMessage;
+import dev.jobline.queue.JobQueue;
+import dev.jobline.store.DueJob;
+import dev.jobline.store.JobStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
+
+/**
+ * Recovers jobs that went stale: a RUNNING job whose lease expired (its worker crashed) goes back to
+ * the queue, or fails when it has no attempts left; a QUEUED job nobody claimed in time (its message
+ * was never sent or got lost) is sent again. It reads only the sparse in-flight index, only the
+ * entries already due, so a sweep costs what the stale jobs cost, not what the table holds.
+ */
+public final class Sweeper {
+    private final JobStore store;
+    private final JobQueue queue;
+    private final Clock clock;
+    private final int shards;
+    private final int pageSize;
+    private final Duration queuedStaleAfter;
+
+    public Sweeper(JobStore store, JobQueue queue, Clock clock, int shards, int pageSize, Duration queuedStaleAfter) {
+        this.store = store;
+        this.queue = queue;
+        this.clock = clock;
+        this.shards = shards;
+        this.pageSize = pageSize;
+        this.queuedStaleAfter = queuedStaleAfter;
+    }
+
+    /** One sweep over every shard; stops early (the next sweep carries on) when time runs short. */
+    public SweepReport sweep(Supplier<Duration> timeLeft) {
+        Instant now = clock.instant();
+        SweepReport.Counter report = new SweepReport.Counter();
+        for (int shard = 0; shard < shards; shard++) {
+            String cursor = null;
+            do {
+                if (timeLeft.get().compareTo(Duration.ofSeconds(5)) < 0) {
+                    report.stoppedEarly();
+                    return report.done();
+                }
+                JobStore.DuePage page = store.findDue(shard, now, pageSize, cursor);
+                report.read(page.itemsRead());
+                for (DueJob job : page.jobs()) {
+                    recover(job, now, report);
+                }
+                cursor = page.nextCursor();
+            } while (cursor != null);
+        }
+        SweepReport result = report.done();
+        Log.info("sweep.finished", "itemsRead", result.itemsRead(), "requeued", result.requeued(),
+                "resent", result.resent(), "failed", result.failed(), "raced", result.raced());
+        return result;
+    }
+
+    private void recover(DueJob job, Instant now, SweepReport.Counter report) {
+        if (job.status() == JobStatus.RUNNING) {
+            if (job.leaseExpiresAt() != null && job.leaseExpiresAt().isAfter(now)) {
+                return; // a heartbeat moved the lease since the index was read
+            }
+            JobError expired = new JobError(JobError.LEASE_EXPIRED,
+                    "attempt " + job.attempts() + " stopped without finishing (lease expired)", true);
+            if (!job.attemptsLeft()) {
+                if (store.failExpired(job, expired.asFinal(JobError.ATTEMPTS_EXHAUSTED), now)) {
+                    report.failed();
+                    Log.info("sweep.recovered", "jobId", job.jobId(), "tenantId", job.tenantId(), "action", "failed", "attempt", job.attempts());
+                } else {
+                    report.raced();
+                }
+                return;
+            }
+            if (store.requeueExpired(job, expired, now)) {
+                report.requeued();
+                send(job, "requeued");
+            } else {
+                report.raced();
+            }
+        } else if (job.status() == JobStatus.QUEUED) {
+            if (store.markResent(job, now.plus(queuedStaleAfter), now)) {
+                report.resent();
+                send(job, "resent");
+            } else {
+                report.raced();
+            }
+        }
+    }
+
+    private void send(DueJob job, String action) {
+        try {
+            queue.send(new JobMessage(job.jobId(), job.tenantId(), job.type()));
+            Log.info("sweep.recovered", "jobId", job.jobId(), "tenantId", job.tenantId(), "action", action, "attempt", job.attempts());
+        } catch (JobQueue.QueueUnavailable e) {
+            // the job stays QUEUED with a later sweepAt: the sweep after that tries again
+            Log.warn("sweep.send_failed", "jobId", job.jobId(), "reason", e.getMessage());
+        }
+    }
+}

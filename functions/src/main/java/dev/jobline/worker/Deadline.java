@@ -1,0 +1,13 @@
+package dev.jobline.worker;
+
+import java.time.Duration;
+
+/** The time an invocation has left (Lambda's remaining time), read fresh on each call. */
+@FunctionalInterface
+public interface Deadline {
+    Duration remaining();
+
+    static Deadline none() {
+        return () -> Duration.ofDays(1);
+    }
+}

@@ -1,0 +1,304 @@
+package dev.jobline.worker;
+
+import dev.jobline.job.Job;
+import dev.jobline.job.JobError;
+import dev.jobline.job.JobFailure;
+import dev.jobline.job.JobRegistry;
+import dev.jobline.job.JobStatus;
+import dev.jobline.job.JobType;
+import dev.jobline.json.Json;
+import dev.jobline.log.Log;
+import dev.jobline.queue.JobMessage;
+import dev.jobline.queue.JobQueue;
+import dev.jobline.queue.ReceivedMessage;
+import dev.jobline.store.JobStore;
+import dev.jobline.store.Lease;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
+
+/**
+ * Runs the jobs named by one batch of queue messages: claim, run, record. Returns the ids of the
+ * messages the queue should deliver again; every other message is done with (ran, or needs nothing).
+ */
+public final class Worker {
+    /** An attempt is not started with less time than this before the safety margin. */
+    private static final Duration MIN_ATTEMPT = Duration.ofSeconds(1);
+    /** How long an interrupted handler gets to stop before the worker moves on without it. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(2);
+
+    private final JobStore store;
+    private final JobQueue queue;
+    private final JobRegistry registry;
+    private final Clock clock;
+    private final WorkerSettings settings;
+    private final RandomGenerator random;
+    private final ExecutorService threads = Executors.newCachedThreadPool(daemon("jobline-worker"));
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("jobline-heartbeat"));
+
+    public Worker(JobStore store, JobQueue queue, JobRegistry registry, Clock clock, WorkerSettings settings,
+                  RandomGenerator random) {
+        this.store = store;
+        this.queue = queue;
+        this.registry = registry;
+        this.clock = clock;
+        this.settings = settings;
+        this.random = random;
+    }
+
+    /** @param invocationId names the attempt's lease owner together with the message id */
+    public List<String> process(List<ReceivedMessage> messages, String invocationId, Deadline deadline) {
+        Map<String, Object> invocationContext = Log.context();
+        Semaphore slots = new Semaphore(settings.parallelism());
+        List<Future<Boolean>> outcomes = new ArrayList<>(messages.size());
+        for (ReceivedMessage message : messages) {
+            outcomes.add(threads.submit(() -> {
+                slots.acquire();
+                Log.restoreContext(invocationContext);
+                Log.putContext("messageId", message.messageId());
+                try {
+                    return processOne(message, invocationId, deadline);
+                } catch (RuntimeException e) {
+                    // a store or queue outage: the message comes back and the next delivery tries again
+                    Log.error("message.failed", e, "messageId", message.messageId());
+                    return false;
+                } finally {
+                    Log.clearContext();
+                    slots.release();
+                }
+            }));
+        }
+        List<String> redeliver = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            if (!done(outcomes.get(i))) {
+                redeliver.add(messages.get(i).messageId());
+            }
+        }
+        return redeliver;
+    }
+
+    private static boolean done(Future<Boolean> outcome) {
+        try {
+            return outcome.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return false;
+        }
+    }
+
+    /** True when the message is done with; false when the queue should deliver it again. */
+    private boolean processOne(ReceivedMessage message, String invocationId, Deadline deadline) {
+        Optional<String> jobId = JobMessage.jobIdFrom(message.body());
+        if (jobId.isEmpty()) {
+            // left to SQS's redrive: the dead-letter queue keeps it whole
+            Log.warn("message.unreadable", "messageId", message.messageId(), "receiveCount", message.receiveCount());
+            return false;
+        }
+        Log.putContext("jobId", jobId.get());
+        Instant now = clock.instant();
+        Duration left = deadline.remaining().minus(settings.safetyMargin());
+        if (left.compareTo(MIN_ATTEMPT) < 0) {
+            Log.info("message.released", "reason", "invocation nearly out of time", "remainingMillis", deadline.remaining().toMillis());
+            releaseSoon(message);
+            return false;
+        }
+        Lease lease = new Lease(invocationId + "/" + message.messageId(), now.plus(settings.lease()));
+        Optional<Job> claimed = store.claim(jobId.get(), lease, now);
+        if (claimed.isEmpty()) {
+            return notClaimed(jobId.get(), now);
+        }
+        Job job = claimed.get();
+        Log.putContext("tenantId", job.tenantId());
+        Log.putContext("type", job.type());
+        Log.putContext("attempt", job.attempts());
+        Log.info("job.claimed", "receiveCount", message.receiveCount());
+        Optional<JobType> type = registry.find(job.type());
+        if (type.isEmpty()) {
+            finishFailed(job, lease, new JobError(JobError.UNKNOWN_TYPE, "no handler is registered for type '" + job.type() + "'", false));
+            return true;
+        }
+        return runAttempt(job, type.get(), lease, message, left);
+    }
+
+    private boolean notClaimed(String jobId, Instant now) {
+        Optional<Job> current = store.find(jobId);
+        if (current.isEmpty()) {
+            // a message for a job that does not exist: let redrive keep it in the dead-letter queue
+            Log.warn("message.job_missing");
+            return false;
+        }
+        Job job = current.get();
+        if (job.status() == JobStatus.QUEUED && job.cancelRequested()) {
+            if (store.cancelQueued(jobId, now)) {
+                Log.info("job.cancelled", "before", "start");
+            }
+            return true;
+        }
+        if (job.status() == JobStatus.RUNNING && !job.hasLiveLease(now) && !job.attemptsLeft()) {
+            // crashed on its last attempt; the sweeper fails it with the reason (its sweepAt has passed)
+            Log.info("job.not_claimed", "status", job.status(), "reason", "no attempts left");
+            return true;
+        }
+        Log.info("job.duplicate_delivery", "status", job.status(), "leaseHeld", job.hasLiveLease(now));
+        return true;
+    }
+
+    private boolean runAttempt(Job job, JobType type, Lease lease, ReceivedMessage message, Duration invocationLeft) {
+        Duration typeLimit = job.timeoutSeconds() > 0 ? Duration.ofSeconds(job.timeoutSeconds()) : type.timeout();
+        boolean limitedByInvocation = invocationLeft.compareTo(typeLimit) < 0;
+        Duration budget = limitedByInvocation ? invocationLeft : typeLimit;
+        Instant started = clock.instant();
+        RunningJob running = new RunningJob(job, clock, started.plus(budget));
+        Future<Object> result = threads.submit(() -> type.handler().run(running));
+        Outcome outcome;
+        try (Heartbeat heartbeat = new Heartbeat(heartbeats, store, queue, clock, settings, running, lease,
+                message.receiptHandle(), () -> result.cancel(true))) {
+            outcome = await(result, budget, limitedByInvocation);
+            heartbeat.close();
+            lease = heartbeat.lease();
+        }
+        Log.putContext("durationMillis", Duration.between(started, clock.instant()).toMillis());
+        if (outcome.leaseLost) {
+            Log.warn("job.attempt_abandoned", "reason", "lease lost");
+            return true;
+        }
+        if (running.isCancelRequested()) {
+            if (store.cancelRunning(job.jobId(), lease.owner(), clock.instant())) {
+                Log.info("job.cancelled", "before", "end");
+            }
+            return true;
+        }
+        if (outcome.error == null) {
+            return finishSucceeded(job, lease, outcome.value, running);
+        }
+        return recordFailure(job, type, lease, message, outcome.error);
+    }
+
+    private Outcome await(Future<Object> result, Duration budget, boolean limitedByInvocation) {
+        try {
+            return Outcome.success(result.get(budget.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            result.cancel(true);
+            waitForStop(result);
+            String why = limitedByInvocation ? "the invocation ran out of time after " : "the job's timeout of ";
+            return Outcome.failure(new JobError(JobError.TIMED_OUT, why + budget.toSeconds() + " s", true));
+        } catch (CancellationException e) {
+            return Outcome.lost();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof JobFailure failure) {
+                return Outcome.failure(failure.toError());
+            }
+            return Outcome.failure(new JobError(JobError.HANDLER_ERROR, cause.getClass().getSimpleName() + ": " + cause.getMessage(), true));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result.cancel(true);
+            return Outcome.failure(new JobError(JobError.TIMED_OUT, "the worker was interrupted", true));
+        }
+    }
+
+    private static void waitForStop(Future<Object> result) {
+        try {
+            result.get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception ignored) {
+            // cancelled futures throw at once; a handler that ignores interrupts is left behind
+        }
+    }
+
+    private boolean finishSucceeded(Job job, Lease lease, Object value, RunningJob running) {
+        String resultJson;
+        try {
+            resultJson = Json.write(value);
+        } catch (IllegalArgumentException e) {
+            return finishFailed(job, lease, new JobError("RESULT_NOT_JSON", e.getMessage(), false));
+        }
+        if (resultJson.getBytes(StandardCharsets.UTF_8).length > settings.maxResultBytes()) {
+            return finishFailed(job, lease, new JobError(JobError.RESULT_TOO_LARGE,
+                    "the result is larger than " + settings.maxResultBytes() + " bytes", false));
+        }
+        if (store.succeed(job.jobId(), lease.owner(), resultJson, running.latestProgress(), clock.instant())) {
+            Log.info("job.succeeded");
+        } else {
+            Log.warn("job.completion_refused", "reason", "lease no longer held");
+        }
+        return true;
+    }
+
+    private boolean recordFailure(Job job, JobType type, Lease lease, ReceivedMessage message, JobError error) {
+        if (!error.retryable()) {
+            return finishFailed(job, lease, error);
+        }
+        if (!job.attemptsLeft()) {
+            return finishFailed(job, lease, error.asFinal(JobError.ATTEMPTS_EXHAUSTED));
+        }
+        Duration delay = type.retryPolicy().delayAfter(job.attempts(), random);
+        Instant now = clock.instant();
+        if (!store.awaitRetry(job.jobId(), lease.owner(), error, now.plus(delay), now)) {
+            Log.warn("job.retry_refused", "reason", "lease no longer held");
+            return true;
+        }
+        Log.info("job.retry_scheduled", "errorCode", error.code(), "delaySeconds", delay.toSeconds());
+        try {
+            queue.hide(message.receiptHandle(), delay);
+        } catch (JobQueue.QueueUnavailable e) {
+            Log.warn("job.backoff_not_set", "reason", e.getMessage());
+        }
+        return false;
+    }
+
+    private boolean finishFailed(Job job, Lease lease, JobError error) {
+        if (store.fail(job.jobId(), lease.owner(), error, clock.instant())) {
+            Log.info("job.failed", "errorCode", error.code(), "error", error.message());
+        } else {
+            Log.warn("job.completion_refused", "reason", "lease no longer held");
+        }
+        return true;
+    }
+
+    private void releaseSoon(ReceivedMessage message) {
+        try {
+            queue.hide(message.receiptHandle(), Duration.ofSeconds(random.nextInt(1, 4)));
+        } catch (JobQueue.QueueUnavailable e) {
+            Log.warn("message.release_failed", "reason", e.getMessage());
+        }
+    }
+
+    private record Outcome(Object value, JobError error, boolean leaseLost) {
+        static Outcome success(Object value) {
+            return new Outcome(value, null, false);
+        }
+
+        static Outcome failure(JobError error) {
+            return new Outcome(null, error, false);
+        }
+
+        static Outcome lost() {
+            return new Outcome(null, null, true);
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,32 @@
+package dev.jobline.worker;
+
+import java.time.Duration;
+
+/**
+ * How the worker paces an attempt.
+ *
+ * @param lease         how long a claim or heartbeat holds the job and hides its message; a crashed
+ *                      worker's job comes back after this (the queue's visibility timeout)
+ * @param heartbeat     how often a running attempt extends its lease and the message's visibility
+ * @param progressEvery the least time between two progress writes of one job
+ * @param safetyMargin  time kept back from Lambda's deadline so no write is cut off mid-way
+ * @param parallelism   records of one batch run at once
+ * @param maxResultBytes a larger result fails the job instead of overflowing the item
+ */
+public record WorkerSettings(Duration lease, Duration heartbeat, Duration progressEvery, Duration safetyMargin,
+                             int parallelism, int maxResultBytes) {
+
+    public WorkerSettings {
+        if (heartbeat.compareTo(lease) >= 0) {
+            throw new IllegalArgumentException("the heartbeat must come before the lease runs out");
+        }
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1");
+        }
+    }
+
+    /** Heartbeats at a third of the lease, as Lambda's own SQS guidance suggests for visibility. */
+    public static WorkerSettings forLease(Duration lease, Duration safetyMargin, int parallelism, int maxResultBytes) {
+        return new WorkerSettings(lease, lease.dividedBy(3), Duration.ofSeconds(1), safetyMargin, parallelism, maxResultBytes);
+    }
+}
