@@ -1,6 +1,7 @@
 package dev.jobline.config;
 
 import dev.jobline.api.JobsApi;
+import dev.jobline.deadletter.DeadLetters;
 import dev.jobline.job.JobRegistry;
 import dev.jobline.jobs.JobCatalog;
 import dev.jobline.queue.JobQueue;
@@ -65,6 +66,10 @@ public final class Wiring {
         return new Worker(store, queue, registry, clock,
                 WorkerSettings.forLease(config.lease(), config.safetyMargin(), config.workerParallelism(), config.maxResultBytes()),
                 ThreadLocalRandom.current());
+    }
+
+    public DeadLetters deadLetters() {
+        return new DeadLetters(store, clock);
     }
 
     public Sweeper sweeper() {

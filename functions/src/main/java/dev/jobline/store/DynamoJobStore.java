@@ -220,6 +220,33 @@ public final class DynamoJobStore implements JobStore {
                 .when(expiredLease(), expiredLeaseValues(job, now))).isPresent();
     }
 
+    @Override
+    public boolean failDeadLettered(String jobId, JobError error, Instant now) {
+        return update(finish(jobId, JobStatus.FAILED, now)
+                .set(ERROR, JobItem.error(error))
+                .when("#status IN (:queued, :running)",
+                        "queued", s(JobStatus.QUEUED.name()),
+                        "running", s(JobStatus.RUNNING.name()))).isPresent();
+    }
+
+    @Override
+    public void keepDeadLetter(DeadLetter letter) {
+        Map<String, AttributeValue> item = DeadLetterItem.toItem(letter, letter.receivedAt().plus(retention));
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(jobId)"));
+        } catch (ConditionalCheckFailedException e) {
+            // kept already by an earlier delivery of the same message
+        }
+    }
+
+    @Override
+    public Optional<DeadLetter> findDeadLetter(String messageId) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                .key(Map.of(JobItem.JOB_ID, s("dlq#" + messageId)))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(DeadLetterItem.fromItem(item));
+    }
+
     private static String expiredLease() {
         return "#version = :version AND #status = :running AND #leaseExpiresAt < :now";
     }

@@ -58,6 +58,18 @@ public interface JobStore {
     /** Sweeper: a RUNNING job whose lease expired, with no attempts left, ends FAILED. */
     boolean failExpired(DueJob job, JobError error, Instant now);
 
+    /**
+     * A job whose message reached the dead-letter queue ends FAILED with the given reason, unless it
+     * has already ended. False when it had (or does not exist).
+     */
+    boolean failDeadLettered(String jobId, JobError error, Instant now);
+
+    /** Keeps a dead-lettered message that names no job; writing the same message twice keeps one. */
+    void keepDeadLetter(DeadLetter letter);
+
+    /** A kept dead letter, by its message id. */
+    Optional<DeadLetter> findDeadLetter(String messageId);
+
     /** One page of the sweeper's scan and the cursor of the next, null at the end. */
     record DuePage(List<DueJob> jobs, String nextCursor, int itemsRead) {
     }

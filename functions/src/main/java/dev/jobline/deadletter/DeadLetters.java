@@ -1,0 +1,67 @@
+package dev.jobline.deadletter;
+
+import dev.jobline.job.JobError;
+import dev.jobline.log.Log;
+import dev.jobline.queue.JobMessage;
+import dev.jobline.queue.ReceivedMessage;
+import dev.jobline.store.DeadLetter;
+import dev.jobline.store.JobStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Accounts for every message SQS moved to the dead-letter queue: its job ends FAILED with reason
+ * DEAD_LETTERED, or, when the message names no job, the message is kept whole in the table. Only
+ * then is it acknowledged, so nothing leaves the DLQ unrecorded.
+ */
+public final class DeadLetters {
+    private final JobStore store;
+    private final Clock clock;
+
+    public DeadLetters(JobStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** Returns the ids of the messages that could not be recorded; they stay in the DLQ. */
+    public List<String> process(List<ReceivedMessage> messages) {
+        List<String> notRecorded = new ArrayList<>();
+        for (ReceivedMessage message : messages) {
+            Log.putContext("messageId", message.messageId());
+            try {
+                record(message);
+            } catch (RuntimeException e) {
+                Log.error("deadletter.not_recorded", e, "messageId", message.messageId());
+                notRecorded.add(message.messageId());
+            }
+        }
+        return notRecorded;
+    }
+
+    private void record(ReceivedMessage message) {
+        Instant now = clock.instant();
+        Optional<String> jobId = JobMessage.jobIdFrom(message.body());
+        if (jobId.isEmpty()) {
+            keep(message, "unreadable message body", now);
+            return;
+        }
+        JobError error = new JobError(JobError.DEAD_LETTERED,
+                "the job's message was moved to the dead-letter queue after " + message.receiveCount() + " receives", false);
+        if (store.failDeadLettered(jobId.get(), error, now)) {
+            Log.info("job.dead_lettered", "jobId", jobId.get(), "receiveCount", message.receiveCount());
+        } else if (store.find(jobId.get()).isEmpty()) {
+            keep(message, "names job " + jobId.get() + ", which does not exist", now);
+        } else {
+            Log.info("deadletter.job_already_finished", "jobId", jobId.get());
+        }
+    }
+
+    private void keep(ReceivedMessage message, String reason, Instant now) {
+        store.keepDeadLetter(new DeadLetter(message.messageId(), message.body(), message.attributes(),
+                message.receiveCount(), reason, now));
+        Log.warn("deadletter.kept", "reason", reason, "receiveCount", message.receiveCount());
+    }
+}
