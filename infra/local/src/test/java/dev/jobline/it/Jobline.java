@@ -1,0 +1,223 @@
+package dev.jobline.it;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import dev.jobline.api.ApiHandler;
+import dev.jobline.config.Clients;
+import dev.jobline.config.Config;
+import dev.jobline.config.Wiring;
+import dev.jobline.job.Job;
+import dev.jobline.job.JobRegistry;
+import dev.jobline.job.JobType;
+import dev.jobline.jobs.JobCatalog;
+import dev.jobline.json.Json;
+import dev.jobline.local.LocalAws;
+import dev.jobline.local.LocalResources;
+import dev.jobline.sweeper.SweeperHandler;
+import dev.jobline.worker.WorkerHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * The three real handler classes wired to one fresh set of local tables and queues, plus what
+ * Lambda would do around them: events from the files in events/, a counting-down Context, and the
+ * SQS event source's receive / invoke / delete-what-succeeded loop.
+ */
+final class Jobline {
+    static final Path EVENTS = findEvents();
+
+    final LocalAws aws;
+    final LocalResources resources;
+    final ShiftedClock clock = new ShiftedClock();
+    final AtomicInteger countedRuns = new AtomicInteger();
+    final Wiring wiring;
+    final ApiHandler api;
+    final WorkerHandler worker;
+    final SweeperHandler sweeper;
+    final String queueUrl;
+
+    Jobline(LocalAws aws, LocalResources resources) {
+        this(aws, resources, Map.of());
+    }
+
+    /** @param overrides environment values replacing the template's, for every function */
+    Jobline(LocalAws aws, LocalResources resources, Map<String, String> overrides) {
+        this.aws = aws;
+        this.resources = resources;
+        this.queueUrl = resources.queueUrl("JobsQueue");
+        Clients clients = new Clients(aws.dynamoClient(), aws.sqsClient());
+        JobRegistry registry = JobCatalog.register(JobRegistry.builder())
+                .register(JobType.of("count", context -> countedRuns.incrementAndGet()))
+                .build();
+        this.wiring = new Wiring(config("WorkerFunction", overrides), clients, registry, clock);
+        this.api = new ApiHandler(new Wiring(config("ApiFunction", overrides), clients, registry, clock).api());
+        this.worker = new WorkerHandler(wiring.worker());
+        this.sweeper = new SweeperHandler(new Wiring(config("SweeperFunction", overrides), clients, registry, clock).sweeper());
+    }
+
+    private Config config(String function, Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(resources.environment(function));
+        env.putAll(overrides);
+        return Config.from(env);
+    }
+
+    /** An API function whose environment differs from the template's, e.g. a queue that does not exist. */
+    ApiHandler apiWith(Map<String, String> overrides) {
+        Clients clients = new Clients(aws.dynamoClient(), aws.sqsClient());
+        return new ApiHandler(new Wiring(config("ApiFunction", overrides), clients, wiring.registry(), clock).api());
+    }
+
+    static APIGatewayV2HTTPEvent apiEvent(String file) {
+        return EventLoader.loadApiGatewayHttpEvent(EVENTS.resolve(file).toString());
+    }
+
+    APIGatewayV2HTTPResponse call(String file, Consumer<APIGatewayV2HTTPEvent> edit) {
+        APIGatewayV2HTTPEvent event = apiEvent(file);
+        edit.accept(event);
+        return api.handleRequest(event, new TestContext("ApiFunction", Duration.ofSeconds(10)));
+    }
+
+    APIGatewayV2HTTPResponse call(String file) {
+        return call(file, event -> { });
+    }
+
+    /** Submits a job of the given type and payload as tenant-a; returns its id. */
+    String submit(String type, String payloadJson) {
+        return submit("{\"type\":\"" + type + "\",\"payload\":" + payloadJson + "}");
+    }
+
+    /** Submits a whole submission body as tenant-a; returns the job's id. */
+    String submit(String body) {
+        APIGatewayV2HTTPResponse response = call("api-submit-job.json", event -> event.setBody(body));
+        if (response.getStatusCode() != 202) {
+            throw new AssertionError("submit answered " + response.getStatusCode() + ": " + response.getBody());
+        }
+        return (String) Json.parseObject(response.getBody()).get("jobId");
+    }
+
+    APIGatewayV2HTTPResponse get(String jobId, String tenant) {
+        return call("api-get-job.json", event -> {
+            event.setRawPath("/jobs/" + jobId);
+            event.setPathParameters(Map.of("id", jobId));
+            event.getRequestContext().getHttp().setPath("/jobs/" + jobId);
+            event.getRequestContext().getAuthorizer().getJwt().getClaims().put("sub", tenant);
+        });
+    }
+
+    Map<String, Object> view(String jobId) {
+        APIGatewayV2HTTPResponse response = get(jobId, "tenant-a");
+        if (response.getStatusCode() != 200) {
+            throw new AssertionError("get answered " + response.getStatusCode() + ": " + response.getBody());
+        }
+        return Json.parseObject(response.getBody());
+    }
+
+    Job job(String jobId) {
+        return wiring.store().find(jobId).orElseThrow();
+    }
+
+    /** Receives up to ten messages as Lambda's event source does, into an event shaped like events/sqs-one-job.json. */
+    SQSEvent receive(Duration wait) {
+        List<Message> messages = aws.sqsClient().receiveMessage(b -> b.queueUrl(queueUrl)
+                .maxNumberOfMessages(10)
+                .waitTimeSeconds((int) wait.toSeconds())
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                .messageAttributeNames("All")).messages();
+        SQSEvent event = EventLoader.loadSQSEvent(EVENTS.resolve("sqs-one-job.json").toString());
+        SQSEvent.SQSMessage template = event.getRecords().get(0);
+        List<SQSEvent.SQSMessage> records = new ArrayList<>();
+        for (Message message : messages) {
+            SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+            record.setMessageId(message.messageId());
+            record.setReceiptHandle(message.receiptHandle());
+            record.setBody(message.body());
+            Map<String, String> attributes = new HashMap<>();
+            message.attributes().forEach((name, value) -> attributes.put(name.toString(), value));
+            record.setAttributes(attributes);
+            Map<String, SQSEvent.MessageAttribute> messageAttributes = new HashMap<>();
+            message.messageAttributes().forEach((name, value) -> {
+                SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
+                attribute.setDataType(value.dataType());
+                attribute.setStringValue(value.stringValue());
+                messageAttributes.put(name, attribute);
+            });
+            record.setMessageAttributes(messageAttributes);
+            record.setEventSource(template.getEventSource());
+            record.setEventSourceArn(resources.queueArn("JobsQueue"));
+            record.setAwsRegion(template.getAwsRegion());
+            records.add(record);
+        }
+        event.setRecords(records);
+        return event;
+    }
+
+    /** Invokes the worker with a batch, then deletes the records it did not name as failed (the event source's job). */
+    SQSBatchResponse deliver(SQSEvent event) {
+        return deliver(event, Duration.ofSeconds(60));
+    }
+
+    SQSBatchResponse deliver(SQSEvent event, Duration functionTimeout) {
+        SQSBatchResponse response = worker.handleRequest(event, new TestContext("WorkerFunction", functionTimeout));
+        Set<String> failed = new HashSet<>();
+        for (SQSBatchResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
+            failed.add(failure.getItemIdentifier());
+        }
+        for (SQSEvent.SQSMessage record : event.getRecords()) {
+            if (!failed.contains(record.getMessageId())) {
+                aws.sqsClient().deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(record.getReceiptHandle()));
+            }
+        }
+        return response;
+    }
+
+    /** Receives one batch (waiting up to 2 s) and delivers it; returns the worker's answer. */
+    SQSBatchResponse receiveAndDeliver() {
+        SQSEvent event = receive(Duration.ofSeconds(2));
+        if (event.getRecords().isEmpty()) {
+            throw new AssertionError("no message arrived on the jobs queue");
+        }
+        return deliver(event);
+    }
+
+    Map<String, Object> sweep() {
+        ScheduledEvent event = EventLoader.loadScheduledEvent(EVENTS.resolve("schedule-sweep.json").toString());
+        return sweeper.handleRequest(event, new TestContext("SweeperFunction", Duration.ofSeconds(60)));
+    }
+
+    int visibleMessages() {
+        String count = aws.sqsClient().getQueueAttributes(b -> b.queueUrl(queueUrl)
+                        .attributeNamesWithStrings("ApproximateNumberOfMessages")).attributesAsStrings()
+                .get("ApproximateNumberOfMessages");
+        return Integer.parseInt(count);
+    }
+
+    int storedItems() {
+        return aws.dynamoClient().scan(b -> b.tableName(resources.tableName("JobsTable")).select("COUNT")).count();
+    }
+
+    private static Path findEvents() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isDirectory(dir.resolve("events"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("no events/ folder above " + Path.of("").toAbsolutePath());
+        }
+        return dir.resolve("events");
+    }
+}

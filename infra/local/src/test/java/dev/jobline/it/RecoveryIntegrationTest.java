@@ -1,0 +1,176 @@
+package dev.jobline.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.jobline.api.ApiHandler;
+import dev.jobline.job.Job;
+import dev.jobline.job.JobError;
+import dev.jobline.job.JobStatus;
+import dev.jobline.json.Json;
+import dev.jobline.local.LocalAws;
+import dev.jobline.local.LocalAwsExtension;
+import dev.jobline.local.LocalResources;
+import dev.jobline.store.Lease;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The sweeper finds what went stale through the in-flight index and puts it back on its way. */
+@ExtendWith(LocalAwsExtension.class)
+class RecoveryIntegrationTest {
+    /** Past the template's QUEUED_STALE_SECONDS (900) and LEASE_SECONDS (360). */
+    private static final Duration LATER = Duration.ofMinutes(16);
+
+    private Jobline jobline;
+
+    @BeforeEach
+    void start(LocalAws aws, LocalResources resources) {
+        jobline = new Jobline(aws, resources);
+    }
+
+    private String submitWithLostSend(String body) {
+        String missingQueue = jobline.queueUrl.substring(0, jobline.queueUrl.lastIndexOf('/') + 1) + "no-such-queue";
+        ApiHandler api = jobline.apiWith(Map.of("QUEUE_URL", missingQueue));
+        APIGatewayV2HTTPEvent event = Jobline.apiEvent("api-submit-job.json");
+        event.setBody(body);
+        APIGatewayV2HTTPResponse response = api.handleRequest(event, new TestContext("ApiFunction", Duration.ofSeconds(10)));
+        assertEquals(202, response.getStatusCode(), "the caller gets 202 even when the send fails");
+        return (String) Json.parseObject(response.getBody()).get("jobId");
+    }
+
+    /** A worker that claimed the job and died: the lease is taken, the message is gone. */
+    private void claimAndCrash(String jobId) {
+        SQSEvent event = jobline.receive(Duration.ofSeconds(2));
+        assertEquals(1, event.getRecords().size());
+        Instant now = jobline.clock.instant();
+        assertTrue(jobline.wiring.store().claim(jobId, new Lease("crashed-worker", now.plus(Duration.ofMinutes(6))), now).isPresent());
+        jobline.aws.sqsClient().deleteMessage(b -> b.queueUrl(jobline.queueUrl).receiptHandle(event.getRecords().get(0).getReceiptHandle()));
+    }
+
+    @Test
+    void aJobWhoseSendWasLostIsResentByTheSweeperAndCompletes() {
+        String jobId = submitWithLostSend("{\"type\":\"echo\",\"payload\":{\"lost\":true}}");
+        assertEquals(0, jobline.visibleMessages());
+        assertEquals(JobStatus.QUEUED, jobline.job(jobId).status());
+
+        assertEquals(0, jobline.sweep().get("resent"), "not stale yet: the sweeper leaves it");
+        jobline.clock.advance(LATER);
+        Map<String, Object> sweep = jobline.sweep();
+
+        assertEquals(1, sweep.get("resent"));
+        jobline.receiveAndDeliver();
+        Job job = jobline.job(jobId);
+        assertEquals(JobStatus.SUCCEEDED, job.status());
+        assertEquals("{\"lost\":true}", job.result());
+    }
+
+    @Test
+    void aRunningJobWithAnExpiredLeaseIsRecoveredAndRunsAgain() {
+        String jobId = jobline.submit("count", "{}");
+        claimAndCrash(jobId);
+        assertEquals(0, jobline.sweep().get("requeued"), "the lease is still live");
+
+        jobline.clock.advance(Duration.ofMinutes(7));
+        Map<String, Object> sweep = jobline.sweep();
+
+        assertEquals(1, sweep.get("requeued"));
+        Job requeued = jobline.job(jobId);
+        assertEquals(JobStatus.QUEUED, requeued.status());
+        assertEquals(JobError.LEASE_EXPIRED, requeued.error().code());
+        jobline.receiveAndDeliver();
+        Job done = jobline.job(jobId);
+        assertEquals(JobStatus.SUCCEEDED, done.status());
+        assertEquals(2, done.attempts());
+        assertEquals(1, jobline.countedRuns.get());
+    }
+
+    @Test
+    void anExpiredLeaseOnTheLastAttemptFailsTheJob() {
+        String jobId = jobline.submit("{\"type\":\"count\",\"maxAttempts\":1}");
+        claimAndCrash(jobId);
+
+        jobline.clock.advance(Duration.ofMinutes(7));
+        Map<String, Object> sweep = jobline.sweep();
+
+        assertEquals(1, sweep.get("failed"));
+        Job job = jobline.job(jobId);
+        assertEquals(JobStatus.FAILED, job.status());
+        assertEquals(JobError.ATTEMPTS_EXHAUSTED, job.error().code());
+        assertTrue(job.error().message().contains(JobError.LEASE_EXPIRED));
+        assertEquals(0, jobline.visibleMessages(), "nothing is re-sent for a failed job");
+    }
+
+    @Test
+    void aSweepReadsOnlyTheStaleInFlightJobs() {
+        for (int i = 0; i < 5; i++) {
+            jobline.submit("echo", "{\"i\":" + i + "}");
+        }
+        while (jobline.visibleMessages() > 0) {
+            jobline.receiveAndDeliver();
+        }
+        String lostOne = submitWithLostSend("{\"type\":\"echo\"}");
+        String lostTwo = submitWithLostSend("{\"type\":\"echo\"}");
+        jobline.clock.advance(LATER);
+
+        Map<String, Object> sweep = jobline.sweep();
+
+        assertEquals(2, sweep.get("itemsRead"), "finished jobs are not in the index: " + sweep);
+        assertEquals(2, sweep.get("resent"));
+        assertEquals(7, jobline.storedItems());
+        assertEquals(JobStatus.QUEUED, jobline.job(lostOne).status());
+        assertEquals(JobStatus.QUEUED, jobline.job(lostTwo).status());
+    }
+
+    @Test
+    void aSecondSweepDoesNotResendWhatTheFirstJustSent() {
+        submitWithLostSend("{\"type\":\"echo\"}");
+        jobline.clock.advance(LATER);
+
+        assertEquals(1, jobline.sweep().get("resent"));
+        assertEquals(0, jobline.sweep().get("resent"));
+        assertEquals(1, jobline.visibleMessages());
+    }
+
+    @Test
+    void aStaleWorkersLateCompletionIsRefusedWhileTheNewAttemptRuns() {
+        String jobId = jobline.submit("count", "{}");
+        claimAndCrash(jobId);
+        jobline.clock.advance(Duration.ofMinutes(7));
+        jobline.sweep();
+        Instant now = jobline.clock.instant();
+        assertTrue(jobline.wiring.store().claim(jobId, new Lease("new-worker", now.plus(Duration.ofMinutes(6))), now).isPresent());
+
+        boolean staleAccepted = jobline.wiring.store().succeed(jobId, "crashed-worker", "\"late\"", null, jobline.clock.instant());
+
+        assertFalse(staleAccepted);
+        Job running = jobline.job(jobId);
+        assertEquals(JobStatus.RUNNING, running.status());
+        assertEquals("new-worker", running.leaseOwner());
+        assertTrue(jobline.wiring.store().succeed(jobId, "new-worker", "\"fresh\"", null, jobline.clock.instant()));
+        assertEquals("\"fresh\"", jobline.job(jobId).result());
+    }
+
+    @Test
+    void aStaleWorkersLateCompletionIsRefusedAfterTheNewAttemptFinished() {
+        String jobId = jobline.submit("count", "{}");
+        claimAndCrash(jobId);
+        jobline.clock.advance(Duration.ofMinutes(7));
+        jobline.sweep();
+        jobline.receiveAndDeliver();
+
+        boolean accepted = jobline.wiring.store().succeed(jobId, "crashed-worker", "\"late\"", null, jobline.clock.instant());
+
+        assertFalse(accepted);
+        Job job = jobline.job(jobId);
+        assertEquals(JobStatus.SUCCEEDED, job.status());
+        assertEquals("1", job.result(), "the newer attempt's result stands");
+    }
+}
