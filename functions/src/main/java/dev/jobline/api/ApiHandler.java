@@ -20,6 +20,11 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         this(Wiring.fromEnvironment().api());
     }
 
+    /** The local runner: a function wired from its own environment in template.yaml. */
+    public ApiHandler(Wiring wiring) {
+        this(wiring.api());
+    }
+
     public ApiHandler(JobsApi api) {         // tests and the local runner: pass the collaborators
         this.api = api;
     }

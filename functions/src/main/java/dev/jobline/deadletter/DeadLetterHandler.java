@@ -16,6 +16,11 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
         this(Wiring.fromEnvironment().deadLetters());
     }
 
+    /** The local runner: a function wired from its own environment in template.yaml. */
+    public DeadLetterHandler(Wiring wiring) {
+        this(wiring.deadLetters());
+    }
+
     public DeadLetterHandler(DeadLetters deadLetters) { // tests and the local runner: pass the collaborators
         this.deadLetters = deadLetters;
     }

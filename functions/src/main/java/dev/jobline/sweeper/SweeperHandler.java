@@ -17,6 +17,11 @@ public final class SweeperHandler implements RequestHandler<ScheduledEvent, Map<
         this(Wiring.fromEnvironment().sweeper());
     }
 
+    /** The local runner: a function wired from its own environment in template.yaml. */
+    public SweeperHandler(Wiring wiring) {
+        this(wiring.sweeper());
+    }
+
     public SweeperHandler(Sweeper sweeper) { // tests and the local runner: pass the collaborators
         this.sweeper = sweeper;
     }

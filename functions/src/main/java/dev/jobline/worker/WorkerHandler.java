@@ -19,6 +19,11 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
         this(Wiring.fromEnvironment().worker());
     }
 
+    /** The local runner: a function wired from its own environment in template.yaml. */
+    public WorkerHandler(Wiring wiring) {
+        this(wiring.worker());
+    }
+
     public WorkerHandler(Worker worker) {    // tests and the local runner: pass the collaborators
         this.worker = worker;
     }
