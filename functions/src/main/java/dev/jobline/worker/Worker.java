@@ -107,8 +107,9 @@ public final class Worker {
     private boolean processOne(ReceivedMessage message, String invocationId, Deadline deadline) {
         Optional<String> jobId = JobMessage.jobIdFrom(message.body());
         if (jobId.isEmpty()) {
-            // left to SQS's redrive: the dead-letter queue keeps it whole
+            // left to SQS's redrive, soon: the dead-letter queue keeps it whole
             Log.warn("message.unreadable", "messageId", message.messageId(), "receiveCount", message.receiveCount());
+            releaseSoon(message);
             return false;
         }
         Log.putContext("jobId", jobId.get());
@@ -122,7 +123,7 @@ public final class Worker {
         Lease lease = new Lease(invocationId + "/" + message.messageId(), now.plus(settings.lease()));
         Optional<Job> claimed = store.claim(jobId.get(), lease, now);
         if (claimed.isEmpty()) {
-            return notClaimed(jobId.get(), now);
+            return notClaimed(jobId.get(), message, now);
         }
         Job job = claimed.get();
         Log.putContext("tenantId", job.tenantId());
@@ -137,11 +138,12 @@ public final class Worker {
         return runAttempt(job, type.get(), lease, message, left);
     }
 
-    private boolean notClaimed(String jobId, Instant now) {
+    private boolean notClaimed(String jobId, ReceivedMessage message, Instant now) {
         Optional<Job> current = store.find(jobId);
         if (current.isEmpty()) {
             // a message for a job that does not exist: let redrive keep it in the dead-letter queue
             Log.warn("message.job_missing");
+            releaseSoon(message);
             return false;
         }
         Job job = current.get();

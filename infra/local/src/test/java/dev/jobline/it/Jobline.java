@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.jobline.api.ApiHandler;
+import dev.jobline.deadletter.DeadLetterHandler;
 import dev.jobline.config.Clients;
 import dev.jobline.config.Config;
 import dev.jobline.config.Wiring;
@@ -49,7 +50,9 @@ final class Jobline {
     final ApiHandler api;
     final WorkerHandler worker;
     final SweeperHandler sweeper;
+    final DeadLetterHandler deadLetters;
     final String queueUrl;
+    final String deadLetterQueueUrl;
 
     Jobline(LocalAws aws, LocalResources resources) {
         this(aws, resources, Map.of());
@@ -60,6 +63,7 @@ final class Jobline {
         this.aws = aws;
         this.resources = resources;
         this.queueUrl = resources.queueUrl("JobsQueue");
+        this.deadLetterQueueUrl = resources.queueUrl("JobsDeadLetterQueue");
         Clients clients = new Clients(aws.dynamoClient(), aws.sqsClient());
         JobRegistry registry = JobCatalog.register(JobRegistry.builder())
                 .register(JobType.of("count", context -> countedRuns.incrementAndGet()))
@@ -68,6 +72,7 @@ final class Jobline {
         this.api = new ApiHandler(new Wiring(config("ApiFunction", overrides), clients, registry, clock).api());
         this.worker = new WorkerHandler(wiring.worker());
         this.sweeper = new SweeperHandler(new Wiring(config("SweeperFunction", overrides), clients, registry, clock).sweeper());
+        this.deadLetters = new DeadLetterHandler(new Wiring(config("DeadLetterFunction", overrides), clients, registry, clock));
     }
 
     private Config config(String function, Map<String, String> overrides) {
@@ -133,9 +138,15 @@ final class Jobline {
 
     /** Receives up to ten messages as Lambda's event source does, into an event shaped like events/sqs-one-job.json. */
     SQSEvent receive(Duration wait) {
-        List<Message> messages = aws.sqsClient().receiveMessage(b -> b.queueUrl(queueUrl)
+        return receive(queueUrl, wait, null);
+    }
+
+    /** @param visibility how long the received messages stay hidden; null for the queue's own timeout */
+    SQSEvent receive(String fromQueue, Duration wait, Duration visibility) {
+        List<Message> messages = aws.sqsClient().receiveMessage(b -> b.queueUrl(fromQueue)
                 .maxNumberOfMessages(10)
                 .waitTimeSeconds((int) wait.toSeconds())
+                .visibilityTimeout(visibility == null ? null : (int) visibility.toSeconds())
                 .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
                 .messageAttributeNames("All")).messages();
         SQSEvent event = EventLoader.loadSQSEvent(EVENTS.resolve("sqs-one-job.json").toString());
@@ -158,7 +169,7 @@ final class Jobline {
             });
             record.setMessageAttributes(messageAttributes);
             record.setEventSource(template.getEventSource());
-            record.setEventSourceArn(resources.queueArn("JobsQueue"));
+            record.setEventSourceArn(fromQueue.equals(queueUrl) ? resources.queueArn("JobsQueue") : resources.queueArn("JobsDeadLetterQueue"));
             record.setAwsRegion(template.getAwsRegion());
             records.add(record);
         }
@@ -200,7 +211,11 @@ final class Jobline {
     }
 
     int visibleMessages() {
-        String count = aws.sqsClient().getQueueAttributes(b -> b.queueUrl(queueUrl)
+        return visibleMessages(queueUrl);
+    }
+
+    int visibleMessages(String inQueue) {
+        String count = aws.sqsClient().getQueueAttributes(b -> b.queueUrl(inQueue)
                         .attributeNamesWithStrings("ApproximateNumberOfMessages")).attributesAsStrings()
                 .get("ApproximateNumberOfMessages");
         return Integer.parseInt(count);
