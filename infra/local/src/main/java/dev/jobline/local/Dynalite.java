@@ -37,25 +37,39 @@ final class Dynalite implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     private static final int ATTEMPTS = 5;
     private static final long START_TIMEOUT_MS = 30_000;
+    /**
+     * Runs cli.js (argv[1]) after two guards. Ctrl-C in a terminal signals the whole process group, dynalite
+     * included, but a runner still needs DynamoDB while its in-flight invocations finish: the JVM stops dynalite
+     * itself. And should the JVM die without doing so, dynalite notices it has a new parent and exits.
+     */
+    private static final String BOOTSTRAP = "process.on('SIGINT', () => {});"
+            + "const parent = process.ppid;"
+            + "setInterval(() => { if (process.ppid !== parent) process.exit(0); }, 1000).unref();"
+            + "require(process.argv[1]);";
 
     private final Process process;
     private final int port;
     private final OutputTail output;
     private final Thread shutdownHook;
 
-    private Dynalite(Process process, int port, OutputTail output) {
+    private Dynalite(Process process, int port, OutputTail output, boolean killOnJvmExit) {
         this.process = process;
         this.port = port;
         this.output = output;
-        this.shutdownHook = new Thread(Dynalite.this::kill, "dynalite-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.shutdownHook = killOnJvmExit ? new Thread(Dynalite.this::kill, "dynalite-shutdown") : null;
+        if (shutdownHook != null) {
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
     }
 
     /**
      * Starts dynalite on a free port (or on {@code port} when it is above 0), in memory or, with a data directory,
      * persisted there by LevelDB.
+     *
+     * @param killOnJvmExit whether a JVM shutdown hook kills dynalite; without one, {@link #close()} must (a runner
+     *                      that drains its invocations on Ctrl-C closes it last)
      */
-    static Dynalite start(Path dataDir, int port) {
+    static Dynalite start(Path dataDir, int port, boolean killOnJvmExit) {
         Path cli = findCli();
         String node = setting("jobline.node", "JOBLINE_NODE", "node");
         if (dataDir != null) {
@@ -69,7 +83,7 @@ final class Dynalite implements AutoCloseable {
         for (int attempt = 1; attempt <= (port > 0 ? 1 : ATTEMPTS); attempt++) {
             int chosen = port > 0 ? port : freePort();
             try {
-                return launch(node, cli, dataDir, chosen);
+                return launch(node, cli, dataDir, chosen, killOnJvmExit);
             } catch (IllegalStateException e) {
                 // a free port can be taken between choosing and binding it: try another one
                 failure = e;
@@ -81,8 +95,8 @@ final class Dynalite implements AutoCloseable {
         throw failure;
     }
 
-    private static Dynalite launch(String node, Path cli, Path dataDir, int port) {
-        List<String> command = new ArrayList<>(List.of(node, cli.toString(),
+    private static Dynalite launch(String node, Path cli, Path dataDir, int port, boolean killOnJvmExit) {
+        List<String> command = new ArrayList<>(List.of(node, "-e", BOOTSTRAP, cli.toString(),
                 "--host", HOST, "--port", String.valueOf(port),
                 "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"));
         if (dataDir != null) {
@@ -109,7 +123,7 @@ final class Dynalite implements AutoCloseable {
         OutputTail output = new OutputTail();
         output.drain(process.getInputStream(), "dynalite-stdout");
         output.drain(process.getErrorStream(), "dynalite-stderr");
-        Dynalite dynalite = new Dynalite(process, port, output);
+        Dynalite dynalite = new Dynalite(process, port, output, killOnJvmExit);
         try {
             dynalite.awaitListening();
             return dynalite;
@@ -175,6 +189,9 @@ final class Dynalite implements AutoCloseable {
     @Override
     public void close() {
         kill();
+        if (shutdownHook == null) {
+            return;
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException alreadyShuttingDown) {
