@@ -8,7 +8,11 @@ import dev.jobline.config.Wiring;
 import dev.jobline.log.Log;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 
@@ -61,7 +65,29 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             event.getHeaders().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
         }
         return new HttpRequest(method, event.getRawPath(), headers, event.getQueryStringParameters(), body,
-                subject(requestContext), requestContext == null ? null : requestContext.getRequestId());
+                subject(requestContext), scopes(requestContext), requestContext == null ? null : requestContext.getRequestId());
+    }
+
+    /** The token's scopes: API Gateway's list when it has one, else the 'scope' or 'scp' claim, space-separated. */
+    private static Set<String> scopes(APIGatewayV2HTTPEvent.RequestContext requestContext) {
+        Set<String> scopes = new HashSet<>();
+        if (requestContext == null || requestContext.getAuthorizer() == null || requestContext.getAuthorizer().getJwt() == null) {
+            return scopes;
+        }
+        APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT jwt = requestContext.getAuthorizer().getJwt();
+        if (jwt.getScopes() != null) {
+            scopes.addAll(jwt.getScopes());
+        }
+        if (jwt.getClaims() != null) {
+            for (String claim : List.of("scope", "scp")) {
+                String value = jwt.getClaims().get(claim);
+                if (value != null) {
+                    scopes.addAll(Arrays.asList(value.trim().replaceAll("^\\[|]$", "").split("[\\s,]+")));
+                }
+            }
+        }
+        scopes.remove("");
+        return scopes;
     }
 
     private static String subject(APIGatewayV2HTTPEvent.RequestContext requestContext) {

@@ -1,15 +1,27 @@
 package dev.jobline.api;
 
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An API call as the routes see it, free of Lambda types. Header names are lower case; the tenant
- * is the authenticated caller (the JWT's sub), null when there is none.
+ * is the authenticated caller (the JWT's sub), null when there is none; scopes are the token's.
  */
 public record HttpRequest(String method, String path, Map<String, String> headers, Map<String, String> query,
-                          String body, String tenantId, String requestId) {
+                          String body, String tenantId, Set<String> scopes, String requestId) {
+
+    public HttpRequest {
+        headers = headers == null ? Map.of() : headers;
+        query = query == null ? Map.of() : query;
+        scopes = scopes == null ? Set.of() : scopes;
+    }
 
     public String header(String name) {
-        return headers == null ? null : headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    public String queryParameter(String name) {
+        return query.get(name);
     }
 }

@@ -1,37 +1,71 @@
 package dev.jobline.api;
 
+import dev.jobline.config.Wiring;
 import dev.jobline.job.Job;
-import dev.jobline.job.JobRegistry;
+import dev.jobline.job.JobStatus;
+import dev.jobline.json.Json;
 import dev.jobline.log.Log;
+import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
-/** The HTTP routes of Jobline. Every answer is JSON; every error is application/problem+json. */
+/**
+ * The HTTP routes of Jobline. Every answer is JSON; every error is application/problem+json. A job
+ * of another tenant answers 404, exactly as one that does not exist, so ids leak nothing.
+ */
 public final class JobsApi {
-    private static final Pattern JOB_PATH = Pattern.compile("^/jobs/([^/]+)$");
     private static final Pattern JOB_ID = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
-    /** Room for the submission's own fields around the payload. */
+    /** Room for a submission's own fields around the payload. */
     private static final int ENVELOPE_BYTES = 16 * 1024;
+    /** Lambda takes at most 6 MB in a synchronous request. */
+    private static final int MAX_BATCH_BODY_BYTES = 6 * 1024 * 1024;
+    private static final int MAX_BATCH_ITEMS = 100;
+    private static final int MAX_PAGE = 100;
 
-    private final JobStore store;
-    private final JobRegistry registry;
-    private final Submitter submitter;
+    private final JobService jobs;
+    private final AdminService admin;
+    private final JobCounters counters;
+    private final dev.jobline.job.JobRegistry registry;
     private final int maxPayloadBytes;
+    private final String adminScope;
+    private final Clock clock;
+    private final List<Route> routes;
 
-    JobsApi(JobStore store, JobRegistry registry, Submitter submitter, int maxPayloadBytes) {
-        this.store = store;
-        this.registry = registry;
-        this.submitter = submitter;
-        this.maxPayloadBytes = maxPayloadBytes;
+    public JobsApi(Wiring wiring, Clock clock) {
+        this.jobs = new JobService(wiring.store(), wiring.queue(), wiring.quotas(), wiring.counters(), clock);
+        this.admin = new AdminService(wiring.store(), wiring.queue(), wiring.queueAdmin(), wiring.counters(),
+                wiring.registry(), clock);
+        this.counters = wiring.counters();
+        this.registry = wiring.registry();
+        this.maxPayloadBytes = wiring.config().maxPayloadBytes();
+        this.adminScope = wiring.config().adminScope();
+        this.clock = clock;
+        this.routes = List.of(
+                new Route("GET", "/health", Route.Access.PUBLIC, (request, path) -> health()),
+                new Route("POST", "/jobs", Route.Access.TENANT, (request, path) -> submit(request)),
+                new Route("GET", "/jobs", Route.Access.TENANT, (request, path) -> list(request)),
+                new Route("POST", "/jobs/batch", Route.Access.TENANT, (request, path) -> submitBatch(request)),
+                new Route("GET", "/jobs/{id}", Route.Access.TENANT, (request, path) -> get(request, path.get("id"))),
+                new Route("POST", "/jobs/{id}/cancel", Route.Access.TENANT, (request, path) -> cancel(request, path.get("id"))),
+                new Route("POST", "/jobs/{id}/retry", Route.Access.TENANT, (request, path) -> retry(request, path.get("id"))),
+                new Route("GET", "/job-types", Route.Access.TENANT, (request, path) -> HttpResponse.json(200, Map.of("types", admin.jobTypes()))),
+                new Route("GET", "/stats", Route.Access.ADMIN, (request, path) -> HttpResponse.json(200, admin.stats())),
+                new Route("POST", "/admin/redrive", Route.Access.ADMIN, (request, path) -> redrive(request)));
     }
 
-    public static JobsApi create(JobStore store, dev.jobline.queue.JobQueue queue, JobRegistry registry,
-                                 java.time.Clock clock, int maxPayloadBytes) {
-        return new JobsApi(store, registry, new Submitter(store, queue, clock, Submitter.randomIds()), maxPayloadBytes);
+    /** The route table, for documentation checks. */
+    public List<Route> routes() {
+        return routes;
     }
 
     public HttpResponse handle(HttpRequest request) {
@@ -42,44 +76,79 @@ public final class JobsApi {
                 Log.error("api.problem", problem, "status", problem.status());
             }
             return problem.toResponse();
+        } catch (JobStore.InvalidCursor e) {
+            return Problem.badRequest("invalid-cursor", e.getMessage()).with("field", "cursor").toResponse();
         } catch (RuntimeException e) {
             // the table or queue could not be reached: the caller may try again, nothing half-written counts
             Log.error("api.unavailable", e, "path", request.path());
             return new Problem(503, "service-unavailable", "Service unavailable",
                     "Jobline could not reach its storage; try again shortly").withHeader("retry-after", "1").toResponse();
+        } finally {
+            try {
+                counters.flush();
+            } catch (RuntimeException e) {
+                Log.warn("counters.flush_failed", "reason", e.getMessage());
+            }
         }
     }
 
     private HttpResponse route(HttpRequest request) {
         String method = request.method() == null ? "" : request.method().toUpperCase(Locale.ROOT);
         String path = request.path() == null ? "" : request.path();
-        if (path.equals("/jobs")) {
-            if (!method.equals("POST")) {
-                throw methodNotAllowed("POST");
+        Set<String> allowed = new TreeSet<>();
+        for (Route route : routes) {
+            Map<String, String> parameters = route.match(path);
+            if (parameters == null) {
+                continue;
             }
-            return submit(request);
-        }
-        Matcher job = JOB_PATH.matcher(path);
-        if (job.matches()) {
-            if (!method.equals("GET")) {
-                throw methodNotAllowed("GET");
+            if (!route.method().equals(method)) {
+                allowed.add(route.method());
+                continue;
             }
-            return get(request, job.group(1));
+            authorize(route.access(), request);
+            return route.endpoint().answer(request, parameters);
         }
-        throw Problem.notFound("no route for " + method + " " + abbreviate(path));
+        if (!allowed.isEmpty()) {
+            String allow = String.join(", ", allowed);
+            throw new Problem(405, "method-not-allowed", "Method not allowed", "this path takes " + allow).withHeader("allow", allow);
+        }
+        throw Problem.notFound("no route for " + method + " " + SubmitRequest.abbreviate(path));
+    }
+
+    private void authorize(Route.Access access, HttpRequest request) {
+        if (access == Route.Access.PUBLIC) {
+            return;
+        }
+        String tenant = request.tenantId();
+        if (tenant == null || tenant.isBlank()) {
+            throw new Problem(401, "unauthenticated", "Unauthenticated", "the request carries no caller identity (JWT 'sub' claim)");
+        }
+        if (access == Route.Access.ADMIN && !request.scopes().contains(adminScope)) {
+            throw new Problem(403, "forbidden", "Forbidden", "this route needs the '" + adminScope + "' scope");
+        }
+    }
+
+    private HttpResponse health() {
+        Map<String, Object> health = admin.health();
+        return HttpResponse.json("ok".equals(health.get("status")) ? 200 : 503, health);
     }
 
     private HttpResponse submit(HttpRequest request) {
-        String tenant = tenantOf(request);
         requireJson(request);
         String body = request.body();
         if (body != null && body.length() > maxPayloadBytes + ENVELOPE_BYTES) {
-            throw new Problem(413, "payload-too-large", "The payload is too large",
-                    "the body is larger than the " + maxPayloadBytes + "-byte payload limit allows")
-                    .with("limitBytes", maxPayloadBytes);
+            throw tooLarge("the body is larger than the " + maxPayloadBytes + "-byte payload limit allows");
         }
-        SubmitRequest submission = SubmitRequest.parse(body, registry, maxPayloadBytes);
-        Job job = submitter.submit(tenant, submission);
+        String key = request.header("idempotency-key");
+        if (key != null && !Idempotency.isValidKey(key)) {
+            throw Problem.badRequest("invalid-idempotency-key", "an Idempotency-Key is 1-255 printable ASCII characters");
+        }
+        SubmitRequest submission = SubmitRequest.parse(body, registry, maxPayloadBytes, clock.instant());
+        JobService.Submitted submitted = jobs.submit(request.tenantId(), submission, key);
+        Job job = submitted.job();
+        if (!submitted.created()) {
+            return HttpResponse.json(200, JobView.of(job)).withHeader("location", JobView.selfLink(job.jobId()));
+        }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("jobId", job.jobId());
         answer.put("status", job.status().name());
@@ -87,23 +156,137 @@ public final class JobsApi {
         return HttpResponse.json(202, answer).withHeader("location", JobView.selfLink(job.jobId()));
     }
 
-    private HttpResponse get(HttpRequest request, String jobId) {
-        String tenant = tenantOf(request);
-        if (!JOB_ID.matcher(jobId).matches()) {
-            throw jobNotFound(jobId);
+    private HttpResponse submitBatch(HttpRequest request) {
+        requireJson(request);
+        String body = request.body();
+        if (body != null && body.length() > MAX_BATCH_BODY_BYTES) {
+            throw tooLarge("a batch body is at most " + MAX_BATCH_BODY_BYTES + " bytes");
         }
-        Job job = store.find(jobId)
-                .filter(found -> found.tenantId().equals(tenant))   // another tenant's job does not exist for you
+        Object parsed;
+        try {
+            parsed = Json.parse(body == null ? "" : body);
+        } catch (Json.MalformedJson e) {
+            throw Problem.badRequest("malformed-json", "the body is not valid JSON: " + e.getMessage());
+        }
+        if (!(parsed instanceof Map<?, ?> fields) || !(fields.get("jobs") instanceof List<?> items) || fields.size() != 1) {
+            throw Problem.badRequest("invalid-body", "a batch is {\"jobs\": [submission, ...]}");
+        }
+        if (items.isEmpty() || items.size() > MAX_BATCH_ITEMS) {
+            throw Problem.badRequest("invalid-batch-size", "a batch holds 1 to " + MAX_BATCH_ITEMS + " jobs, not " + items.size());
+        }
+        Instant now = clock.instant();
+        List<JobService.BatchItem> results = jobs.submitAll(request.tenantId(), new ArrayList<>(items),
+                item -> SubmitRequest.fromFields(item, registry, maxPayloadBytes, now));
+        List<Map<String, Object>> answers = new ArrayList<>();
+        int accepted = 0;
+        for (int i = 0; i < results.size(); i++) {
+            JobService.BatchItem result = results.get(i);
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("index", i);
+            if (result.job() != null) {
+                accepted++;
+                answer.put("jobId", result.job().jobId());
+                answer.put("status", result.job().status().name());
+                answer.put("links", Map.of("self", JobView.selfLink(result.job().jobId())));
+            } else {
+                answer.put("error", result.problem().body());
+            }
+            answers.add(answer);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("accepted", accepted);
+        answer.put("rejected", results.size() - accepted);
+        answer.put("jobs", answers);
+        return HttpResponse.json(accepted > 0 ? 202 : 400, answer);
+    }
+
+    private HttpResponse get(HttpRequest request, String jobId) {
+        Job job = requireValidId(jobId)
+                .flatMap(id -> jobs.find(request.tenantId(), id))
                 .orElseThrow(() -> jobNotFound(jobId));
         return HttpResponse.json(200, JobView.of(job));
     }
 
-    private static String tenantOf(HttpRequest request) {
-        String tenant = request.tenantId();
-        if (tenant == null || tenant.isBlank()) {
-            throw new Problem(401, "unauthenticated", "Unauthenticated", "the request carries no caller identity (JWT 'sub' claim)");
+    private HttpResponse list(HttpRequest request) {
+        Set<JobStatus> statuses = EnumSet.noneOf(JobStatus.class);
+        String statusParameter = request.queryParameter("status");
+        if (statusParameter != null && !statusParameter.isBlank()) {
+            for (String name : statusParameter.split(",")) {
+                try {
+                    statuses.add(JobStatus.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw Problem.badRequest("invalid-parameter", "status must be one or more of " + List.of(JobStatus.values())
+                            + ", comma-separated").with("field", "status");
+                }
+            }
         }
-        return tenant;
+        String type = request.queryParameter("type");
+        int limit = 20;
+        String limitParameter = request.queryParameter("limit");
+        if (limitParameter != null) {
+            try {
+                limit = Integer.parseInt(limitParameter);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_PAGE) {
+                throw Problem.badRequest("invalid-parameter", "limit must be a whole number from 1 to " + MAX_PAGE).with("field", "limit");
+            }
+        }
+        JobStore.JobPage page = jobs.list(request.tenantId(), statuses, type == null || type.isBlank() ? null : type, limit,
+                request.queryParameter("cursor"));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("jobs", page.jobs().stream().map(JobView::of).toList());
+        if (page.nextCursor() != null) {
+            answer.put("nextCursor", page.nextCursor());
+        }
+        return HttpResponse.json(200, answer);
+    }
+
+    private HttpResponse cancel(HttpRequest request, String jobId) {
+        JobService.Cancelled cancelled = requireValidId(jobId)
+                .flatMap(id -> jobs.cancel(request.tenantId(), id))
+                .orElseThrow(() -> jobNotFound(jobId));
+        return HttpResponse.json(cancelled.immediately() ? 200 : 202, JobView.of(cancelled.job()));
+    }
+
+    private HttpResponse retry(HttpRequest request, String jobId) {
+        Job job = requireValidId(jobId)
+                .flatMap(id -> jobs.retry(request.tenantId(), id))
+                .orElseThrow(() -> jobNotFound(jobId));
+        return HttpResponse.json(202, JobView.of(job));
+    }
+
+    private HttpResponse redrive(HttpRequest request) {
+        requireJson(request);
+        Object parsed;
+        try {
+            parsed = request.body() == null || request.body().isBlank() ? Map.of() : Json.parse(request.body());
+        } catch (Json.MalformedJson e) {
+            throw Problem.badRequest("malformed-json", "the body is not valid JSON: " + e.getMessage());
+        }
+        if (!(parsed instanceof Map<?, ?> fields)) {
+            throw Problem.badRequest("invalid-body", "a redrive request is a JSON object");
+        }
+        Set<String> known = Set.of("type", "reason", "from", "to", "dryRun", "limit", "moveDeadLetterMessages");
+        for (Object key : fields.keySet()) {
+            if (!known.contains(key)) {
+                throw Problem.badRequest("unknown-field", "unknown field " + SubmitRequest.abbreviate(String.valueOf(key))
+                        + "; a redrive has " + new TreeSet<>(known));
+            }
+        }
+        Instant now = clock.instant();
+        AdminService.RedriveFilter filter = new AdminService.RedriveFilter(
+                text(fields, "type"), text(fields, "reason"),
+                instant(fields, "from", Instant.EPOCH), instant(fields, "to", now),
+                flag(fields, "dryRun", false),
+                fields.get("limit") == null ? 1000 : boundedInt(fields.get("limit"), "limit", 1, 10_000),
+                flag(fields, "moveDeadLetterMessages", false));
+        return HttpResponse.json(200, admin.redrive(filter));
+    }
+
+    private static java.util.Optional<String> requireValidId(String jobId) {
+        return JOB_ID.matcher(jobId).matches() ? java.util.Optional.of(jobId) : java.util.Optional.empty();
     }
 
     private static void requireJson(HttpRequest request) {
@@ -111,20 +294,56 @@ public final class JobsApi {
         String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (!mediaType.equals("application/json") && !(mediaType.startsWith("application/") && mediaType.endsWith("+json"))) {
             throw new Problem(415, "unsupported-media-type", "Unsupported media type",
-                    "send the submission as application/json" + (contentType == null ? "" : ", not " + abbreviate(contentType)));
+                    "send the body as application/json" + (contentType == null ? "" : ", not " + SubmitRequest.abbreviate(contentType)));
         }
     }
 
+    private static Problem tooLarge(String detail) {
+        return new Problem(413, "payload-too-large", "The payload is too large", detail);
+    }
+
     private static Problem jobNotFound(String jobId) {
-        return Problem.notFound("no job " + abbreviate(jobId));
+        return Problem.notFound("no job " + SubmitRequest.abbreviate(jobId));
     }
 
-    private static Problem methodNotAllowed(String allowed) {
-        return new Problem(405, "method-not-allowed", "Method not allowed", "this path takes " + allowed).withHeader("allow", allowed);
+    private static String text(Map<?, ?> fields, String name) {
+        Object value = fields.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof String text) {
+            return text;
+        }
+        throw Problem.badRequest("invalid-field", "'" + name + "' must be a string").with("field", name);
     }
 
-    private static String abbreviate(String text) {
-        String clean = text.replaceAll("[\\p{Cntrl}]", "?");
-        return clean.length() <= 80 ? clean : clean.substring(0, 80) + "...";
+    private static boolean flag(Map<?, ?> fields, String name, boolean fallback) {
+        Object value = fields.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        if (value instanceof Boolean flag) {
+            return flag;
+        }
+        throw Problem.badRequest("invalid-field", "'" + name + "' must be true or false").with("field", name);
+    }
+
+    private static Instant instant(Map<?, ?> fields, String name, Instant fallback) {
+        String value = text(fields, name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw Problem.badRequest("invalid-field", "'" + name + "' must be an ISO-8601 instant").with("field", name);
+        }
+    }
+
+    private static int boundedInt(Object value, String name, int min, int max) {
+        if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= min && ((Number) value).longValue() <= max) {
+            return ((Number) value).intValue();
+        }
+        throw Problem.badRequest("invalid-field", "'" + name + "' must be a whole number from " + min + " to " + max).with("field", name);
     }
 }

@@ -43,13 +43,19 @@ public final class Problem extends RuntimeException {
         return status;
     }
 
-    HttpResponse toResponse() {
+    /** The problem document itself, also used inside batch answers. */
+    Map<String, Object> body() {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "/problems/" + type);
         body.put("title", title);
         body.put("status", status);
         body.put("detail", getMessage());
         body.putAll(extensions);
+        return body;
+    }
+
+    HttpResponse toResponse() {
+        Map<String, Object> body = body();
         Map<String, String> responseHeaders = new LinkedHashMap<>(headers);
         responseHeaders.put("content-type", "application/problem+json");
         return new HttpResponse(status, Map.copyOf(responseHeaders), HttpResponse.json(status, body).body());

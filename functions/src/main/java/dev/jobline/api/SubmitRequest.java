@@ -2,18 +2,33 @@ package dev.jobline.api;
 
 import dev.jobline.job.JobRegistry;
 import dev.jobline.job.JobType;
+import dev.jobline.job.Priority;
 import dev.jobline.json.Json;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /** A checked submission: every field valid, or a {@link Problem} saying which is not. */
-record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int timeoutSeconds) {
-    private static final Set<String> FIELDS = Set.of("type", "payload", "maxAttempts", "timeoutSeconds");
+record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int timeoutSeconds, Priority priority,
+                     int delaySeconds, Instant runAt, String callbackUrl) {
+    static final Set<String> FIELDS = Set.of("type", "payload", "maxAttempts", "timeoutSeconds", "priority",
+            "delaySeconds", "runAt", "callbackUrl");
+    /** SQS holds a message back for at most 15 minutes. */
+    static final int MAX_DELAY_SECONDS = 900;
+    /** How far ahead a job may be scheduled. */
+    static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(365);
 
-    static SubmitRequest parse(String body, JobRegistry registry, int maxPayloadBytes) {
+    static SubmitRequest parse(String body, JobRegistry registry, int maxPayloadBytes, Instant now) {
         if (body == null || body.isBlank()) {
             throw Problem.badRequest("invalid-body", "the body must be a JSON object with at least a 'type'");
         }
@@ -23,18 +38,22 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
         } catch (Json.MalformedJson e) {
             throw Problem.badRequest("malformed-json", "the body is not valid JSON: " + e.getMessage());
         }
+        return fromFields(parsed, registry, maxPayloadBytes, now);
+    }
+
+    static SubmitRequest fromFields(Object parsed, JobRegistry registry, int maxPayloadBytes, Instant now) {
         if (!(parsed instanceof Map<?, ?> fields)) {
-            throw Problem.badRequest("invalid-body", "the body must be a JSON object");
+            throw Problem.badRequest("invalid-body", "a submission must be a JSON object");
         }
         Set<String> unknown = new TreeSet<>();
         for (Object key : fields.keySet()) {
             if (!FIELDS.contains(key)) {
-                unknown.add(String.valueOf(key));
+                unknown.add(abbreviate(String.valueOf(key)));
             }
         }
         if (!unknown.isEmpty()) {
             throw Problem.badRequest("unknown-field", "unknown field(s): " + String.join(", ", unknown)
-                    + "; a submission has type, payload, maxAttempts and timeoutSeconds").with("fields", List.copyOf(unknown));
+                    + "; a submission has " + String.join(", ", new TreeSet<>(FIELDS))).with("fields", List.copyOf(unknown));
         }
         JobType type = type(fields.get("type"), registry);
         String payloadJson = fields.containsKey("payload") ? Json.write(fields.get("payload")) : "null";
@@ -47,7 +66,36 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
         int maxAttempts = wholeNumber(fields.get("maxAttempts"), "maxAttempts", 1, JobType.MAX_ATTEMPTS_LIMIT, type.maxAttempts());
         int typeTimeout = (int) Math.max(1, type.timeout().toSeconds());
         int timeoutSeconds = wholeNumber(fields.get("timeoutSeconds"), "timeoutSeconds", 1, typeTimeout, typeTimeout);
-        return new SubmitRequest(type, payloadJson, maxAttempts, timeoutSeconds);
+        Priority priority = priority(fields.get("priority"));
+        int delaySeconds = wholeNumber(fields.get("delaySeconds"), "delaySeconds", 0, MAX_DELAY_SECONDS, 0);
+        Instant runAt = runAt(fields.get("runAt"), now);
+        if (runAt != null && fields.get("delaySeconds") != null) {
+            throw Problem.badRequest("invalid-field", "give either delaySeconds or runAt, not both").with("field", "runAt");
+        }
+        String callbackUrl = callbackUrl(fields.get("callbackUrl"));
+        return new SubmitRequest(type, payloadJson, maxAttempts, timeoutSeconds, priority, delaySeconds, runAt, callbackUrl);
+    }
+
+    /** When the job may first run. */
+    Instant dueAt(Instant now) {
+        if (runAt != null) {
+            return runAt.isAfter(now) ? runAt : now;
+        }
+        return now.plusSeconds(delaySeconds);
+    }
+
+    /** The request in one normal form, so two equal submissions hash the same (runAt is exact). */
+    String canonical() {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("type", type.name());
+        fields.put("payload", payloadJson);
+        fields.put("maxAttempts", maxAttempts);
+        fields.put("timeoutSeconds", timeoutSeconds);
+        fields.put("priority", priority.label());
+        fields.put("delaySeconds", delaySeconds);
+        fields.put("runAt", runAt == null ? null : runAt.toString());
+        fields.put("callbackUrl", callbackUrl);
+        return Json.write(fields);
     }
 
     private static JobType type(Object value, JobRegistry registry) {
@@ -63,16 +111,67 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
                 .with("knownTypes", registry.all().stream().map(JobType::name).toList()));
     }
 
+    private static Priority priority(Object value) {
+        if (value == null) {
+            return Priority.NORMAL;
+        }
+        if (value instanceof String label) {
+            return Priority.fromLabel(label.toLowerCase(Locale.ROOT)).orElseThrow(() -> invalidPriority());
+        }
+        throw invalidPriority();
+    }
+
+    private static Problem invalidPriority() {
+        return Problem.badRequest("invalid-field", "'priority' must be \"high\" or \"normal\"").with("field", "priority");
+    }
+
+    private static Instant runAt(Object value, Instant now) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String text)) {
+            throw Problem.badRequest("invalid-field", "'runAt' must be an ISO-8601 instant such as 2026-12-01T09:00:00Z").with("field", "runAt");
+        }
+        try {
+            Instant runAt = Instant.parse(text);
+            if (runAt.isAfter(now.plus(MAX_SCHEDULE_AHEAD))) {
+                throw Problem.badRequest("invalid-field", "'runAt' may be at most 365 days ahead").with("field", "runAt");
+            }
+            return runAt;
+        } catch (DateTimeParseException e) {
+            throw Problem.badRequest("invalid-field", "'runAt' must be an ISO-8601 instant such as 2026-12-01T09:00:00Z").with("field", "runAt");
+        }
+    }
+
+    private static String callbackUrl(Object value) {
+        if (value == null) {
+            return null;
+        }
+        Problem invalid = Problem.badRequest("invalid-field", "'callbackUrl' must be an absolute http or https URL of at most 2048 characters")
+                .with("field", "callbackUrl");
+        if (!(value instanceof String text) || text.length() > 2048) {
+            throw invalid;
+        }
+        try {
+            URI uri = new URI(text);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getUserInfo() != null) {
+                throw invalid;
+            }
+            return text;
+        } catch (URISyntaxException e) {
+            throw invalid;
+        }
+    }
+
     private static int wholeNumber(Object value, String field, int min, int max, int fallback) {
         if (value == null) {
             return fallback;
         }
-        if (value instanceof Integer || value instanceof Long || value instanceof java.math.BigInteger) {
+        if (value instanceof Integer || value instanceof Long || value instanceof BigInteger) {
+            boolean fits = !(value instanceof BigInteger big) || big.bitLength() <= 63;
             long number = ((Number) value).longValue();
-            if (value instanceof java.math.BigInteger big && big.bitLength() > 63) {
-                number = Long.MAX_VALUE;
-            }
-            if (number >= min && number <= max) {
+            if (fits && number >= min && number <= max) {
                 return (int) number;
             }
         }
@@ -80,7 +179,8 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
                 .with("field", field);
     }
 
-    private static String abbreviate(String text) {
-        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    static String abbreviate(String text) {
+        String clean = text.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() <= 64 ? clean : clean.substring(0, 64) + "...";
     }
 }

@@ -1,12 +1,16 @@
 package dev.jobline.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** Everything the functions read from their environment, read once and checked. */
 public record Config(
         String tableName,
         String queueUrl,
+        String highPriorityQueueUrl,
+        String deadLetterQueueUrl,
+        String deadLetterQueueArn,
         int inFlightShards,
         Duration retention,
         Duration queuedStaleAfter,
@@ -14,12 +18,26 @@ public record Config(
         Duration lease,
         Duration safetyMargin,
         int workerParallelism,
-        int maxResultBytes) {
+        int maxResultBytes,
+        int tenantMaxInFlight,
+        int tenantSubmitsPerMinute,
+        int statsShards,
+        String adminScope) {
+
+    /** Every variable {@link #from} reads; the template checks hold functions to this list. */
+    public static final List<String> REQUIRED = List.of("TABLE_NAME", "QUEUE_URL");
+    public static final List<String> OPTIONAL = List.of("HIGH_PRIORITY_QUEUE_URL", "DEAD_LETTER_QUEUE_URL",
+            "DEAD_LETTER_QUEUE_ARN", "IN_FLIGHT_SHARDS", "RETENTION_DAYS", "QUEUED_STALE_SECONDS", "MAX_PAYLOAD_BYTES",
+            "LEASE_SECONDS", "SAFETY_MARGIN_MILLIS", "WORKER_PARALLELISM", "MAX_RESULT_BYTES", "TENANT_MAX_IN_FLIGHT",
+            "TENANT_SUBMITS_PER_MINUTE", "STATS_SHARDS", "ADMIN_SCOPE");
 
     public static Config from(Map<String, String> env) {
         return new Config(
                 required(env, "TABLE_NAME"),
                 required(env, "QUEUE_URL"),
+                optional(env, "HIGH_PRIORITY_QUEUE_URL"),
+                optional(env, "DEAD_LETTER_QUEUE_URL"),
+                optional(env, "DEAD_LETTER_QUEUE_ARN"),
                 number(env, "IN_FLIGHT_SHARDS", 8, 1, 1000),
                 Duration.ofDays(number(env, "RETENTION_DAYS", 7, 1, 3650)),
                 Duration.ofSeconds(number(env, "QUEUED_STALE_SECONDS", 900, 10, 43_200)),
@@ -27,7 +45,11 @@ public record Config(
                 Duration.ofSeconds(number(env, "LEASE_SECONDS", 360, 2, 43_200)),
                 Duration.ofMillis(number(env, "SAFETY_MARGIN_MILLIS", 5000, 0, 60_000)),
                 number(env, "WORKER_PARALLELISM", 10, 1, 100),
-                number(env, "MAX_RESULT_BYTES", 300 * 1024, 1, 350 * 1024));
+                number(env, "MAX_RESULT_BYTES", 300 * 1024, 1, 350 * 1024),
+                number(env, "TENANT_MAX_IN_FLIGHT", 1000, 1, 10_000_000),
+                number(env, "TENANT_SUBMITS_PER_MINUTE", 600, 1, 10_000_000),
+                number(env, "STATS_SHARDS", 4, 1, 100),
+                env.getOrDefault("ADMIN_SCOPE", "jobline/admin"));
     }
 
     private static String required(Map<String, String> env, String name) {
@@ -36,6 +58,11 @@ public record Config(
             throw new IllegalStateException("environment variable " + name + " is not set");
         }
         return value;
+    }
+
+    private static String optional(Map<String, String> env, String name) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? null : value;
     }
 
     private static int number(Map<String, String> env, String name, int fallback, int min, int max) {

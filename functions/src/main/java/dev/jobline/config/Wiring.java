@@ -3,15 +3,22 @@ package dev.jobline.config;
 import dev.jobline.api.JobsApi;
 import dev.jobline.deadletter.DeadLetters;
 import dev.jobline.job.JobRegistry;
+import dev.jobline.job.Priority;
 import dev.jobline.jobs.JobCatalog;
 import dev.jobline.queue.JobQueue;
+import dev.jobline.queue.QueueAdmin;
 import dev.jobline.queue.SqsJobQueue;
 import dev.jobline.store.DynamoJobStore;
+import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
+import dev.jobline.store.TenantQuotas;
 import dev.jobline.sweeper.Sweeper;
 import dev.jobline.worker.Worker;
 import dev.jobline.worker.WorkerSettings;
 import java.time.Clock;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -24,16 +31,28 @@ public final class Wiring {
     private static final int SWEEP_PAGE_SIZE = 100;
 
     private final Config config;
+    private final Clients clients;
     private final JobStore store;
     private final JobQueue queue;
+    private final TenantQuotas quotas;
+    private final JobCounters counters;
     private final JobRegistry registry;
     private final Clock clock;
 
     public Wiring(Config config, Clients clients, JobRegistry registry, Clock clock) {
         this.config = config;
+        this.clients = clients;
         this.store = new DynamoJobStore(clients.dynamo(), config.tableName(), config.inFlightShards(),
                 config.retention(), config.queuedStaleAfter());
-        this.queue = new SqsJobQueue(clients.sqs(), config.queueUrl());
+        Map<Priority, String> queues = new EnumMap<>(Priority.class);
+        queues.put(Priority.NORMAL, config.queueUrl());
+        if (config.highPriorityQueueUrl() != null) {
+            queues.put(Priority.HIGH, config.highPriorityQueueUrl());
+        }
+        this.queue = new SqsJobQueue(clients.sqs(), queues);
+        this.quotas = new TenantQuotas(clients.dynamo(), config.tableName(), config.tenantMaxInFlight(),
+                config.tenantSubmitsPerMinute());
+        this.counters = new JobCounters(clients.dynamo(), config.tableName(), config.statsShards(), quotas);
         this.registry = registry;
         this.clock = clock;
     }
@@ -54,26 +73,42 @@ public final class Wiring {
         return queue;
     }
 
+    public TenantQuotas quotas() {
+        return quotas;
+    }
+
+    public JobCounters counters() {
+        return counters;
+    }
+
     public JobRegistry registry() {
         return registry;
     }
 
+    public QueueAdmin queueAdmin() {
+        Map<String, String> named = new LinkedHashMap<>();
+        named.put("normal", config.queueUrl());
+        named.put("high", config.highPriorityQueueUrl());
+        named.put("deadLetter", config.deadLetterQueueUrl());
+        return new QueueAdmin(clients.sqs(), named, config.deadLetterQueueArn());
+    }
+
     public JobsApi api() {
-        return JobsApi.create(store, queue, registry, clock, config.maxPayloadBytes());
+        return new JobsApi(this, clock);
     }
 
     public Worker worker() {
-        return new Worker(store, queue, registry, clock,
+        return new Worker(store, queue, registry, counters, clock,
                 WorkerSettings.forLease(config.lease(), config.safetyMargin(), config.workerParallelism(), config.maxResultBytes()),
                 ThreadLocalRandom.current());
     }
 
     public DeadLetters deadLetters() {
-        return new DeadLetters(store, clock);
+        return new DeadLetters(store, counters, clock);
     }
 
     public Sweeper sweeper() {
-        return new Sweeper(store, queue, clock, config.inFlightShards(), SWEEP_PAGE_SIZE, config.queuedStaleAfter());
+        return new Sweeper(store, queue, counters, clock, config.inFlightShards(), SWEEP_PAGE_SIZE, config.queuedStaleAfter());
     }
 
     /** Holder idiom: the container's wiring is built on first use, once, thread-safely. */

@@ -5,7 +5,10 @@ import dev.jobline.log.Log;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.ReceivedMessage;
 import dev.jobline.store.DeadLetter;
+import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
+import dev.jobline.job.Job;
+import dev.jobline.job.JobStatus;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,10 +22,12 @@ import java.util.Optional;
  */
 public final class DeadLetters {
     private final JobStore store;
+    private final JobCounters counters;
     private final Clock clock;
 
-    public DeadLetters(JobStore store, Clock clock) {
+    public DeadLetters(JobStore store, JobCounters counters, Clock clock) {
         this.store = store;
+        this.counters = counters;
         this.clock = clock;
     }
 
@@ -38,6 +43,11 @@ public final class DeadLetters {
                 notRecorded.add(message.messageId());
             }
         }
+        try {
+            counters.flush();
+        } catch (RuntimeException e) {
+            Log.warn("counters.flush_failed", "reason", e.getMessage());
+        }
         return notRecorded;
     }
 
@@ -50,10 +60,14 @@ public final class DeadLetters {
         }
         JobError error = new JobError(JobError.DEAD_LETTERED,
                 "the job's message was moved to the dead-letter queue after " + message.receiveCount() + " receives", false);
-        if (store.failDeadLettered(jobId.get(), error, now)) {
-            Log.info("job.dead_lettered", "jobId", jobId.get(), "receiveCount", message.receiveCount());
-        } else if (store.find(jobId.get()).isEmpty()) {
+        Optional<Job> before = store.find(jobId.get());
+        if (before.isEmpty()) {
             keep(message, "names job " + jobId.get() + ", which does not exist", now);
+            return;
+        }
+        if (store.failDeadLettered(jobId.get(), error, now)) {
+            counters.moved(before.get().tenantId(), before.get().status(), JobStatus.FAILED);
+            Log.info("job.dead_lettered", "jobId", jobId.get(), "receiveCount", message.receiveCount());
         } else {
             Log.info("deadletter.job_already_finished", "jobId", jobId.get());
         }

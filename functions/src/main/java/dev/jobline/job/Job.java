@@ -29,7 +29,12 @@ public record Job(
         boolean cancelRequested,
         Instant nextAttemptAt,
         Instant expiresAt,
-        long version) {
+        long version,
+        Priority priority,
+        Instant runAt,
+        String callbackUrl,
+        String requestHash,
+        WebhookDelivery webhook) {
 
     public Job {
         Objects.requireNonNull(jobId, "jobId");
@@ -38,13 +43,22 @@ public record Job(
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
+        priority = priority == null ? Priority.NORMAL : priority;
     }
 
     /** A new job as it is first written: QUEUED, no attempt made, version 1. */
     public static Job submitted(String jobId, String tenantId, JobType type, String payload,
                                 int maxAttempts, int timeoutSeconds, Instant now) {
         return new Job(jobId, tenantId, type.name(), JobStatus.QUEUED, payload, 0, maxAttempts, timeoutSeconds,
-                now, now, null, null, null, null, null, null, null, null, false, null, null, 1);
+                now, now, null, null, null, null, null, null, null, null, false, null, null, 1,
+                Priority.NORMAL, null, null, null, null);
+    }
+
+    /** The same new job with the submission's options. */
+    public Job withOptions(Priority newPriority, Instant newRunAt, String newCallbackUrl, String newRequestHash) {
+        return new Job(jobId, tenantId, type, status, payload, attempts, maxAttempts, timeoutSeconds, createdAt, updatedAt,
+                startedAt, finishedAt, progress, result, error, leaseOwner, leaseExpiresAt, heartbeatAt, cancelRequested,
+                nextAttemptAt, expiresAt, version, newPriority, newRunAt, newCallbackUrl, newRequestHash, webhook);
     }
 
     public boolean hasLiveLease(Instant now) {

@@ -1,14 +1,32 @@
 package dev.jobline.queue;
 
+import dev.jobline.job.Priority;
 import dev.jobline.json.Json;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * What the queue carries for a job: its id, with tenant and type as message attributes. Never the
- * payload, which stays in the table, so SQS's message size limit can never cut one.
+ * payload, which stays in the table, so SQS's message size limit can never cut one. The priority
+ * picks the queue; the delay (at most 15 minutes, SQS's limit) holds the message back.
  */
-public record JobMessage(String jobId, String tenantId, String type) {
+public record JobMessage(String jobId, String tenantId, String type, Priority priority, Duration delay) {
+
+    /** SQS delays a message by at most 15 minutes. */
+    public static final Duration MAX_DELAY = Duration.ofMinutes(15);
+
+    public JobMessage {
+        priority = priority == null ? Priority.NORMAL : priority;
+        delay = delay == null || delay.isNegative() ? Duration.ZERO : delay;
+        if (delay.compareTo(MAX_DELAY) > 0) {
+            throw new IllegalArgumentException("SQS delays a message by at most 15 minutes, not " + delay);
+        }
+    }
+
+    public JobMessage(String jobId, String tenantId, String type, Priority priority) {
+        this(jobId, tenantId, type, priority, Duration.ZERO);
+    }
 
     public String body() {
         return Json.write(Map.of("jobId", jobId));

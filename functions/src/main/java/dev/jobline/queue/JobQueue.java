@@ -1,14 +1,18 @@
 package dev.jobline.queue;
 
 import java.time.Duration;
+import java.util.List;
 
-/** The queue that wakes workers. Implementations throw {@link QueueUnavailable} when a call fails. */
+/** The queues that wake workers. Implementations throw {@link QueueUnavailable} when a call fails. */
 public interface JobQueue {
 
     void send(JobMessage message);
 
+    /** Sends many messages in as few calls as the queue allows; returns the ones that were not sent. */
+    List<JobMessage> sendAll(List<JobMessage> messages);
+
     /** Keeps a received message hidden for the given time from now (a retry's backoff, or a heartbeat). */
-    void hide(String receiptHandle, Duration visibility);
+    void hide(ReceivedMessage message, Duration visibility);
 
     /** A send or visibility change that did not reach the queue. */
     final class QueueUnavailable extends RuntimeException {

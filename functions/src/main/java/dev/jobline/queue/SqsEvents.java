@@ -27,7 +27,7 @@ public final class SqsEvents {
                 record.getMessageAttributes().forEach((name, value) -> attributes.put(name, value.getStringValue()));
             }
             messages.add(new ReceivedMessage(record.getMessageId(), record.getBody(), record.getReceiptHandle(),
-                    receiveCount(record), attributes));
+                    receiveCount(record), attributes, record.getEventSourceArn()));
         }
         return messages;
     }

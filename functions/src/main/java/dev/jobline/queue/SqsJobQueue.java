@@ -1,45 +1,121 @@
 package dev.jobline.queue;
 
+import dev.jobline.job.Priority;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
-/** {@link JobQueue} on one SQS queue. */
+/** {@link JobQueue} on SQS: one queue per priority. */
 public final class SqsJobQueue implements JobQueue {
     /** SQS refuses a visibility timeout above 12 hours. */
     private static final long MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
+    /** SQS takes at most ten messages in one SendMessageBatch. */
+    private static final int MAX_BATCH = 10;
 
     private final SqsClient sqs;
-    private final String queueUrl;
+    private final Map<Priority, String> queueUrls;
 
-    public SqsJobQueue(SqsClient sqs, String queueUrl) {
+    public SqsJobQueue(SqsClient sqs, Map<Priority, String> queueUrls) {
+        if (!queueUrls.containsKey(Priority.NORMAL)) {
+            throw new IllegalArgumentException("the normal-priority queue is required");
+        }
         this.sqs = sqs;
-        this.queueUrl = queueUrl;
+        this.queueUrls = new EnumMap<>(queueUrls);
+    }
+
+    private String urlFor(Priority priority) {
+        return queueUrls.getOrDefault(priority, queueUrls.get(Priority.NORMAL));
     }
 
     @Override
     public void send(JobMessage message) {
         try {
-            sqs.sendMessage(b -> b.queueUrl(queueUrl)
+            sqs.sendMessage(b -> b.queueUrl(urlFor(message.priority()))
                     .messageBody(message.body())
-                    .messageAttributes(Map.of(
-                            "tenantId", text(message.tenantId()),
-                            "type", text(message.type()))));
+                    .delaySeconds((int) message.delay().toSeconds())
+                    .messageAttributes(attributes(message)));
         } catch (SdkException e) {
             throw new QueueUnavailable("could not send job " + message.jobId() + ": " + e.getMessage(), e);
         }
     }
 
     @Override
-    public void hide(String receiptHandle, Duration visibility) {
+    public List<JobMessage> sendAll(List<JobMessage> messages) {
+        List<JobMessage> notSent = new ArrayList<>();
+        Map<Priority, List<JobMessage>> byQueue = new EnumMap<>(Priority.class);
+        for (JobMessage message : messages) {
+            byQueue.computeIfAbsent(message.priority(), p -> new ArrayList<>()).add(message);
+        }
+        byQueue.forEach((priority, group) -> {
+            for (int from = 0; from < group.size(); from += MAX_BATCH) {
+                notSent.addAll(sendBatch(urlFor(priority), group.subList(from, Math.min(group.size(), from + MAX_BATCH))));
+            }
+        });
+        return notSent;
+    }
+
+    private List<JobMessage> sendBatch(String queueUrl, List<JobMessage> batch) {
+        Map<String, JobMessage> byEntryId = new HashMap<>();
+        List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            JobMessage message = batch.get(i);
+            String entryId = Integer.toString(i);
+            byEntryId.put(entryId, message);
+            entries.add(SendMessageBatchRequestEntry.builder()
+                    .id(entryId)
+                    .messageBody(message.body())
+                    .delaySeconds((int) message.delay().toSeconds())
+                    .messageAttributes(attributes(message))
+                    .build());
+        }
+        try {
+            SendMessageBatchResponse response = sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
+            List<JobMessage> failed = new ArrayList<>();
+            for (BatchResultErrorEntry error : response.failed()) {
+                failed.add(byEntryId.get(error.id()));
+            }
+            return failed;
+        } catch (SdkException e) {
+            return batch;
+        }
+    }
+
+    @Override
+    public void hide(ReceivedMessage message, Duration visibility) {
         int seconds = (int) Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, visibility.toSeconds()));
         try {
-            sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(receiptHandle).visibilityTimeout(seconds));
+            sqs.changeMessageVisibility(b -> b.queueUrl(urlOf(message.source()))
+                    .receiptHandle(message.receiptHandle())
+                    .visibilityTimeout(seconds));
         } catch (SdkException e) {
             throw new QueueUnavailable("could not change a message's visibility: " + e.getMessage(), e);
         }
+    }
+
+    /** The URL of the queue an event source names by ARN; both end in the queue's name. */
+    private String urlOf(String queueArn) {
+        if (queueArn != null) {
+            String name = queueArn.substring(queueArn.lastIndexOf(':') + 1);
+            for (String url : queueUrls.values()) {
+                if (url.endsWith("/" + name)) {
+                    return url;
+                }
+            }
+        }
+        return queueUrls.get(Priority.NORMAL);
+    }
+
+    private static Map<String, MessageAttributeValue> attributes(JobMessage message) {
+        return Map.of("tenantId", text(message.tenantId()), "type", text(message.type()));
     }
 
     private static MessageAttributeValue text(String value) {

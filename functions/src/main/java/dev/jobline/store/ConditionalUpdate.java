@@ -33,6 +33,12 @@ final class ConditionalUpdate {
         return this;
     }
 
+    /** Sets the attribute to another attribute's value as it was before this update. */
+    ConditionalUpdate copy(String attribute, String from) {
+        sets.add(name(attribute) + " = " + name(from));
+        return this;
+    }
+
     /** Sets the attribute only if it has no value yet. */
     ConditionalUpdate setIfAbsent(String attribute, AttributeValue newValue) {
         sets.add(name(attribute) + " = if_not_exists(" + name(attribute) + ", " + value(attribute, newValue) + ")");

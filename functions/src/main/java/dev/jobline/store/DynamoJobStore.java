@@ -27,6 +27,8 @@ import dev.jobline.job.Progress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +42,10 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 public final class DynamoJobStore implements JobStore {
     static final String IN_FLIGHT_INDEX = "inFlight";
     static final String TENANT_INDEX = "byTenant";
+    static final String FAILED_INDEX = "failed";
+    private static final String CLAIMED_FROM = "claimedFrom";
+    /** SQS delays a message by at most 15 minutes; a job due later waits for the sweeper instead. */
+    static final Duration QUEUE_DELAY_LIMIT = Duration.ofMinutes(15);
 
     private static final AttributeValue TRUE = AttributeValue.fromBool(true);
 
@@ -65,6 +71,7 @@ public final class DynamoJobStore implements JobStore {
         this.queuedStaleAfter = queuedStaleAfter;
     }
 
+    @Override
     public int shards() {
         return shards;
     }
@@ -76,13 +83,25 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public boolean create(Job job) {
-        Map<String, AttributeValue> item = JobItem.toItem(job, shardOf(job.jobId()), job.createdAt().plus(queuedStaleAfter));
+        Map<String, AttributeValue> item = JobItem.toItem(job, shardOf(job.jobId()), firstSweep(job));
         try {
             dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(jobId)"));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
+    }
+
+    /**
+     * When the sweeper should first look at a new job: at its runAt when that is further away than a
+     * queue can delay a message (nobody sends it before), else once it could count as lost.
+     */
+    private Instant firstSweep(Job job) {
+        if (job.runAt() != null && job.runAt().isAfter(job.createdAt().plus(QUEUE_DELAY_LIMIT))) {
+            return job.runAt();
+        }
+        Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
+        return due.plus(queuedStaleAfter);
     }
 
     @Override
@@ -94,8 +113,10 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public Optional<Job> claim(String jobId, Lease lease, Instant now) {
+    public Optional<Claim> claim(String jobId, Lease lease, Instant now) {
         return update(new ConditionalUpdate(table, jobId)
+                // an expression reads the item as it was, so this keeps the status the claim moved from
+                .copy(CLAIMED_FROM, STATUS)
                 .set(STATUS, s(JobStatus.RUNNING.name()))
                 .increment(ATTEMPTS)
                 .set(LEASE_OWNER, s(lease.owner()))
@@ -110,7 +131,7 @@ public final class DynamoJobStore implements JobStore {
                         "queued", s(JobStatus.QUEUED.name()),
                         "running", s(JobStatus.RUNNING.name()),
                         "true", TRUE,
-                        "now", time(now)));
+                        "now", time(now)), item -> new Claim(JobItem.fromItem(item), JobStatus.valueOf(item.get(CLAIMED_FROM).s())));
     }
 
     @Override
@@ -142,7 +163,7 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public boolean fail(String jobId, String leaseOwner, JobError error, Instant now) {
-        return underLease(finish(jobId, JobStatus.FAILED, now).set(ERROR, JobItem.error(error)), leaseOwner);
+        return underLease(failure(jobId, error, now), leaseOwner);
     }
 
     @Override
@@ -156,6 +177,7 @@ public final class DynamoJobStore implements JobStore {
                 .set(STATUS, s(JobStatus.QUEUED.name()))
                 .set(ERROR, JobItem.error(error))
                 .set(NEXT_ATTEMPT_AT, time(nextAttemptAt))
+                .set(JobItem.QUEUED_AT, time(nextAttemptAt))
                 .set(SWEEP_AT, time(nextAttemptAt.plus(queuedStaleAfter)))
                 .set(UPDATED_AT, time(now))
                 .remove(LEASE_OWNER, LEASE_EXPIRES_AT), leaseOwner);
@@ -207,6 +229,7 @@ public final class DynamoJobStore implements JobStore {
         return update(new ConditionalUpdate(table, job.jobId())
                 .set(STATUS, s(JobStatus.QUEUED.name()))
                 .set(ERROR, JobItem.error(error))
+                .set(JobItem.QUEUED_AT, time(now))
                 .set(SWEEP_AT, time(now.plus(queuedStaleAfter)))
                 .set(UPDATED_AT, time(now))
                 .remove(LEASE_OWNER, LEASE_EXPIRES_AT)
@@ -215,15 +238,13 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public boolean failExpired(DueJob job, JobError error, Instant now) {
-        return update(finish(job.jobId(), JobStatus.FAILED, now)
-                .set(ERROR, JobItem.error(error))
+        return update(failure(job.jobId(), error, now)
                 .when(expiredLease(), expiredLeaseValues(job, now))).isPresent();
     }
 
     @Override
     public boolean failDeadLettered(String jobId, JobError error, Instant now) {
-        return update(finish(jobId, JobStatus.FAILED, now)
-                .set(ERROR, JobItem.error(error))
+        return update(failure(jobId, error, now)
                 .when("#status IN (:queued, :running)",
                         "queued", s(JobStatus.QUEUED.name()),
                         "running", s(JobStatus.RUNNING.name()))).isPresent();
@@ -255,6 +276,14 @@ public final class DynamoJobStore implements JobStore {
         return new Object[] {"version", n(job.version()), "running", s(JobStatus.RUNNING.name()), "now", time(now)};
     }
 
+    /** A write to FAILED: also enters the sparse failed index, which admin redrive reads. */
+    private ConditionalUpdate failure(String jobId, JobError error, Instant now) {
+        return finish(jobId, JobStatus.FAILED, now)
+                .set(ERROR, JobItem.error(error))
+                .set(JobItem.FAILED_SHARD, s(Integer.toString(shardOf(jobId))))
+                .set(JobItem.FAILED_AT, time(now));
+    }
+
     /** A terminal write: leaves the in-flight index and starts the retention clock. */
     private ConditionalUpdate finish(String jobId, JobStatus status, Instant now) {
         return new ConditionalUpdate(table, jobId)
@@ -262,7 +291,7 @@ public final class DynamoJobStore implements JobStore {
                 .set(FINISHED_AT, time(now))
                 .set(UPDATED_AT, time(now))
                 .set(EXPIRES_AT, n(now.plus(retention).getEpochSecond()))
-                .remove(LEASE_OWNER, LEASE_EXPIRES_AT, INFLIGHT_SHARD, SWEEP_AT, NEXT_ATTEMPT_AT);
+                .remove(LEASE_OWNER, LEASE_EXPIRES_AT, INFLIGHT_SHARD, SWEEP_AT, NEXT_ATTEMPT_AT, JobItem.QUEUED_AT);
     }
 
     private boolean underLease(ConditionalUpdate update, String leaseOwner) {
@@ -272,20 +301,178 @@ public final class DynamoJobStore implements JobStore {
     }
 
     private Optional<Job> update(ConditionalUpdate update) {
+        return update(update, JobItem::fromItem);
+    }
+
+    private <T> Optional<T> update(ConditionalUpdate update, java.util.function.Function<Map<String, AttributeValue>, T> read) {
         try {
-            return Optional.of(JobItem.fromItem(dynamo.updateItem(update.request()).attributes()));
+            return Optional.of(read.apply(dynamo.updateItem(update.request()).attributes()));
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty();
         }
     }
 
     @Override
-    public Optional<Job> requestCancel(String jobId, Instant now) {
+    public Optional<Job> requestCancel(String jobId, String tenantId, Instant now) {
         return update(new ConditionalUpdate(table, jobId)
                 .set(CANCEL_REQUESTED, TRUE)
                 .set(UPDATED_AT, time(now))
-                .when("#status IN (:queued, :running)",
+                .when("#tenantId = :tenant AND #status IN (:queued, :running)",
+                        "tenant", s(tenantId),
                         "queued", s(JobStatus.QUEUED.name()),
                         "running", s(JobStatus.RUNNING.name())));
+    }
+
+    @Override
+    public Optional<Job> cancelQueuedNow(String jobId, String tenantId, Instant now) {
+        return update(finish(jobId, JobStatus.CANCELLED, now)
+                .set(CANCEL_REQUESTED, TRUE)
+                .when("#tenantId = :tenant AND #status = :queued",
+                        "tenant", s(tenantId),
+                        "queued", s(JobStatus.QUEUED.name())));
+    }
+
+    @Override
+    public Optional<Job> retry(String jobId, String tenantId, Instant now) {
+        return update(new ConditionalUpdate(table, jobId)
+                .set(STATUS, s(JobStatus.QUEUED.name()))
+                .set(ATTEMPTS, n(0))
+                .set(CANCEL_REQUESTED, AttributeValue.fromBool(false))
+                .set(INFLIGHT_SHARD, s(Integer.toString(shardOf(jobId))))
+                .set(JobItem.QUEUED_AT, time(now))
+                .set(SWEEP_AT, time(now.plus(queuedStaleAfter)))
+                .set(UPDATED_AT, time(now))
+                .remove(ERROR, RESULT, FINISHED_AT, EXPIRES_AT, NEXT_ATTEMPT_AT, PROGRESS, JobItem.RUN_AT,
+                        JobItem.FAILED_SHARD, JobItem.FAILED_AT, JobItem.WEBHOOK)
+                .when("#tenantId = :tenant AND #status IN (:failed, :cancelled)",
+                        "tenant", s(tenantId),
+                        "failed", s(JobStatus.FAILED.name()),
+                        "cancelled", s(JobStatus.CANCELLED.name())));
+    }
+
+    @Override
+    public boolean replaceFinished(Job job, Instant cutoff) {
+        Map<String, AttributeValue> item = JobItem.toItem(job, shardOf(job.jobId()), firstSweep(job));
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item)
+                    .conditionExpression("#createdAt < :cutoff AND #status IN (:succeeded, :failed, :cancelled)")
+                    .expressionAttributeNames(Map.of("#createdAt", JobItem.CREATED_AT, "#status", STATUS))
+                    .expressionAttributeValues(Map.of(
+                            ":cutoff", time(cutoff),
+                            ":succeeded", s(JobStatus.SUCCEEDED.name()),
+                            ":failed", s(JobStatus.FAILED.name()),
+                            ":cancelled", s(JobStatus.CANCELLED.name()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public JobPage listByTenant(String tenantId, Set<JobStatus> statuses, String type, int limit, String cursor) {
+        Map<String, String> names = new HashMap<>(Map.of("#tenantId", JobItem.TENANT_ID));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":tenant", s(tenantId)));
+        List<String> filters = new ArrayList<>();
+        if (statuses != null && !statuses.isEmpty()) {
+            names.put("#status", STATUS);
+            List<String> placeholders = new ArrayList<>();
+            for (JobStatus status : statuses) {
+                placeholders.add(":s_" + status.name());
+                values.put(":s_" + status.name(), s(status.name()));
+            }
+            filters.add("#status IN (" + String.join(", ", placeholders) + ")");
+        }
+        if (type != null) {
+            names.put("#jobType", JobItem.TYPE);
+            values.put(":type", s(type));
+            filters.add("#jobType = :type");
+        }
+        Map<String, AttributeValue> startKey = cursor == null ? null : TenantCursor.decode(cursor, tenantId);
+        List<Job> jobs = new ArrayList<>();
+        // a filter applies after the page is read: read on until the page is full or the index ends
+        for (int reads = 0; reads < 10 && jobs.size() < limit; reads++) {
+            QueryRequest.Builder query = QueryRequest.builder()
+                    .tableName(table)
+                    .indexName(TENANT_INDEX)
+                    .keyConditionExpression("#tenantId = :tenant")
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
+                    .scanIndexForward(false)
+                    .limit(limit - jobs.size());
+            if (!filters.isEmpty()) {
+                query.filterExpression(String.join(" AND ", filters));
+            }
+            if (startKey != null) {
+                query.exclusiveStartKey(startKey);
+            }
+            QueryResponse response = dynamo.query(query.build());
+            for (Map<String, AttributeValue> item : response.items()) {
+                jobs.add(JobItem.fromItem(item));
+            }
+            startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+            if (startKey == null) {
+                break;
+            }
+        }
+        return new JobPage(jobs, startKey == null ? null : TenantCursor.encode(startKey));
+    }
+
+    @Override
+    public FailedPage findFailed(int shard, Instant from, Instant to, int limit, String cursor) {
+        QueryRequest.Builder query = QueryRequest.builder()
+                .tableName(table)
+                .indexName(FAILED_INDEX)
+                .keyConditionExpression("#shard = :shard AND #failedAt BETWEEN :from AND :to")
+                .expressionAttributeNames(Map.of("#shard", JobItem.FAILED_SHARD, "#failedAt", JobItem.FAILED_AT))
+                .expressionAttributeValues(Map.of(":shard", s(Integer.toString(shard)), ":from", time(from), ":to", time(to)))
+                .limit(limit);
+        if (cursor != null) {
+            query.exclusiveStartKey(FailedCursor.decode(cursor, shard));
+        }
+        QueryResponse response = dynamo.query(query.build());
+        List<FailedJob> jobs = new ArrayList<>();
+        for (Map<String, AttributeValue> item : response.items()) {
+            Job job = JobItem.fromItem(withDefaults(item));
+            jobs.add(new FailedJob(job.jobId(), job.tenantId(), job.type(), job.priority(), job.error(),
+                    Instant.ofEpochMilli(Long.parseLong(item.get(JobItem.FAILED_AT).n()))));
+        }
+        String next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                ? FailedCursor.encode(response.lastEvaluatedKey())
+                : null;
+        return new FailedPage(jobs, next);
+    }
+
+    @Override
+    public List<DueJob> inFlight(int shard) {
+        List<DueJob> jobs = new ArrayList<>();
+        Map<String, AttributeValue> startKey = null;
+        do {
+            QueryRequest.Builder query = QueryRequest.builder()
+                    .tableName(table)
+                    .indexName(IN_FLIGHT_INDEX)
+                    .keyConditionExpression("#shard = :shard")
+                    .expressionAttributeNames(Map.of("#shard", INFLIGHT_SHARD))
+                    .expressionAttributeValues(Map.of(":shard", s(Integer.toString(shard))));
+            if (startKey != null) {
+                query.exclusiveStartKey(startKey);
+            }
+            QueryResponse response = dynamo.query(query.build());
+            for (Map<String, AttributeValue> item : response.items()) {
+                jobs.add(JobItem.dueFromItem(item));
+            }
+            startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+        } while (startKey != null);
+        return jobs;
+    }
+
+    /** Index items lack the attributes a Job requires; these fill them for reading only. */
+    private static Map<String, AttributeValue> withDefaults(Map<String, AttributeValue> item) {
+        Map<String, AttributeValue> full = new HashMap<>(item);
+        full.putIfAbsent(JobItem.STATUS, s(JobStatus.FAILED.name()));
+        full.putIfAbsent(JobItem.CREATED_AT, n(0));
+        full.putIfAbsent(UPDATED_AT, n(0));
+        full.putIfAbsent(JobItem.TENANT_ID, s(""));
+        full.putIfAbsent(JobItem.TYPE, s(""));
+        return full;
     }
 }

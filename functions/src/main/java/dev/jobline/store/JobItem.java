@@ -3,7 +3,9 @@ package dev.jobline.store;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
+import dev.jobline.job.Priority;
 import dev.jobline.job.Progress;
+import dev.jobline.job.WebhookDelivery;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,6 +38,15 @@ final class JobItem {
     static final String VERSION = "version";
     static final String INFLIGHT_SHARD = "inflightShard";
     static final String SWEEP_AT = "sweepAt";
+    static final String PRIORITY = "priority";
+    static final String RUN_AT = "runAt";
+    static final String CALLBACK_URL = "callbackUrl";
+    static final String REQUEST_HASH = "requestHash";
+    static final String WEBHOOK = "webhook";
+    static final String FAILED_SHARD = "failedShard";
+    static final String FAILED_AT = "failedAt";
+    /** When a QUEUED job started (or will start) waiting for a worker: the age of its wait. */
+    static final String QUEUED_AT = "queuedAt";
 
     private JobItem() {
     }
@@ -62,7 +73,19 @@ final class JobItem {
         item.put(UPDATED_AT, time(job.updatedAt()));
         item.put(CANCEL_REQUESTED, AttributeValue.fromBool(job.cancelRequested()));
         item.put(VERSION, n(job.version()));
+        item.put(PRIORITY, s(job.priority().label()));
+        if (job.runAt() != null) {
+            item.put(RUN_AT, time(job.runAt()));
+        }
+        if (job.callbackUrl() != null) {
+            item.put(CALLBACK_URL, s(job.callbackUrl()));
+        }
+        if (job.requestHash() != null) {
+            item.put(REQUEST_HASH, s(job.requestHash()));
+        }
         if (job.status().isInFlight()) {
+            Instant queuedAt = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
+            item.put(QUEUED_AT, time(queuedAt));
             item.put(INFLIGHT_SHARD, s(Integer.toString(shard)));
             item.put(SWEEP_AT, time(sweepAt));
         }
@@ -92,7 +115,43 @@ final class JobItem {
                 item.containsKey(CANCEL_REQUESTED) && Boolean.TRUE.equals(item.get(CANCEL_REQUESTED).bool()),
                 instant(item, NEXT_ATTEMPT_AT),
                 item.containsKey(EXPIRES_AT) ? Instant.ofEpochSecond(num(item, EXPIRES_AT, 0)) : null,
-                num(item, VERSION, 0));
+                num(item, VERSION, 0),
+                priority(item),
+                instant(item, RUN_AT),
+                str(item, CALLBACK_URL),
+                str(item, REQUEST_HASH),
+                webhook(item.get(WEBHOOK)));
+    }
+
+    private static Priority priority(Map<String, AttributeValue> item) {
+        String label = str(item, PRIORITY);
+        return label == null ? Priority.NORMAL : Priority.fromLabel(label).orElse(Priority.NORMAL);
+    }
+
+    static AttributeValue webhook(WebhookDelivery delivery) {
+        Map<String, AttributeValue> map = new HashMap<>();
+        map.put("status", s(delivery.status()));
+        map.put("attempts", n(delivery.attempts()));
+        if (delivery.lastStatusCode() != null) {
+            map.put("lastStatusCode", n(delivery.lastStatusCode()));
+        }
+        if (delivery.lastError() != null) {
+            map.put("lastError", s(delivery.lastError()));
+        }
+        if (delivery.lastAttemptAt() != null) {
+            map.put("lastAttemptAt", time(delivery.lastAttemptAt()));
+        }
+        return AttributeValue.fromM(map);
+    }
+
+    private static WebhookDelivery webhook(AttributeValue value) {
+        if (value == null || !value.hasM()) {
+            return null;
+        }
+        Map<String, AttributeValue> map = value.m();
+        return new WebhookDelivery(str(map, "status"), (int) num(map, "attempts", 0),
+                map.containsKey("lastStatusCode") ? (int) num(map, "lastStatusCode", 0) : null,
+                str(map, "lastError"), instant(map, "lastAttemptAt"));
     }
 
     static DueJob dueFromItem(Map<String, AttributeValue> item) {
@@ -104,7 +163,9 @@ final class JobItem {
                 (int) num(item, ATTEMPTS, 0),
                 (int) num(item, MAX_ATTEMPTS, 1),
                 instant(item, LEASE_EXPIRES_AT),
-                num(item, VERSION, 0));
+                num(item, VERSION, 0),
+                priority(item),
+                instant(item, QUEUED_AT));
     }
 
     static AttributeValue progress(Progress progress) {

@@ -13,8 +13,35 @@ import java.util.Optional;
  */
 public interface JobStore {
 
-    /** Writes a new job; false when a job with its id exists already. */
+    /**
+     * Writes a new job; false when a job with its id exists already. A job whose {@code runAt} is
+     * further away than a queue can delay a message is due for the sweeper at its runAt.
+     */
     boolean create(Job job);
+
+    /**
+     * Writes a new job over a finished one with the same id that was created before {@code cutoff}
+     * (an idempotency key used again after its window). False when there is none such.
+     */
+    boolean replaceFinished(Job job, Instant cutoff);
+
+    /** A tenant's jobs, newest first, optionally only of some statuses and one type. */
+    JobPage listByTenant(String tenantId, java.util.Set<dev.jobline.job.JobStatus> statuses, String type, int limit, String cursor);
+
+    /** QUEUED to CANCELLED at once, for the tenant that owns the job; empty when it was not QUEUED. */
+    Optional<Job> cancelQueuedNow(String jobId, String tenantId, Instant now);
+
+    /** FAILED or CANCELLED back to QUEUED with a fresh attempt budget; empty when it was in no such state. */
+    Optional<Job> retry(String jobId, String tenantId, Instant now);
+
+    /** One page of FAILED jobs of a shard that failed between {@code from} and {@code to}, from the sparse failed index. */
+    FailedPage findFailed(int shard, Instant from, Instant to, int limit, String cursor);
+
+    /** Every entry of the in-flight index (admin statistics: cost grows with in-flight jobs only). */
+    List<DueJob> inFlight(int shard);
+
+    /** The number of in-flight index shards. */
+    int shards();
 
     Optional<Job> find(String jobId);
 
@@ -23,7 +50,11 @@ public interface JobStore {
      * expired, becomes RUNNING under the new lease with one more attempt counted. Empty when the
      * job is in no state to be claimed (finished, held by a live lease, cancelled, out of attempts).
      */
-    Optional<Job> claim(String jobId, Lease lease, Instant now);
+    Optional<Claim> claim(String jobId, Lease lease, Instant now);
+
+    /** A won claim: the job as it now is, and the status it was claimed from (QUEUED, or RUNNING with an expired lease). */
+    record Claim(Job job, dev.jobline.job.JobStatus previous) {
+    }
 
     /** Extends a running attempt's lease and records progress; empty once the lease is no longer ours. */
     Optional<Job> heartbeat(String jobId, Lease lease, Progress progress, Instant now);
@@ -40,8 +71,8 @@ public interface JobStore {
     /** RUNNING back to QUEUED to wait for the next attempt, only under the lease that ran this one. */
     boolean awaitRetry(String jobId, String leaseOwner, JobError error, Instant nextAttemptAt, Instant now);
 
-    /** Sets the cancel flag on a job that has not finished; empty when it has (or does not exist). */
-    Optional<Job> requestCancel(String jobId, Instant now);
+    /** Sets the cancel flag on the tenant's job that has not finished; empty when it has (or is not the tenant's). */
+    Optional<Job> requestCancel(String jobId, String tenantId, Instant now);
 
     /** A QUEUED job whose cancel flag is set becomes CANCELLED. */
     boolean cancelQueued(String jobId, Instant now);
@@ -72,5 +103,25 @@ public interface JobStore {
 
     /** One page of the sweeper's scan and the cursor of the next, null at the end. */
     record DuePage(List<DueJob> jobs, String nextCursor, int itemsRead) {
+    }
+
+    /** One page of a tenant's jobs and the opaque cursor of the next, null at the end. */
+    record JobPage(List<Job> jobs, String nextCursor) {
+    }
+
+    /** One page of failed jobs: id, tenant, type, priority and error, and the cursor of the next. */
+    record FailedPage(List<FailedJob> jobs, String nextCursor) {
+    }
+
+    /** A FAILED job as the failed index holds it. */
+    record FailedJob(String jobId, String tenantId, String type, dev.jobline.job.Priority priority,
+                     JobError error, Instant failedAt) {
+    }
+
+    /** A cursor that this store did not issue for this caller. */
+    final class InvalidCursor extends RuntimeException {
+        public InvalidCursor(String message) {
+            super(message);
+        }
     }
 }

@@ -6,6 +6,7 @@ import dev.jobline.log.Log;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.store.DueJob;
+import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,14 +22,17 @@ import java.util.function.Supplier;
 public final class Sweeper {
     private final JobStore store;
     private final JobQueue queue;
+    private final JobCounters counters;
     private final Clock clock;
     private final int shards;
     private final int pageSize;
     private final Duration queuedStaleAfter;
 
-    public Sweeper(JobStore store, JobQueue queue, Clock clock, int shards, int pageSize, Duration queuedStaleAfter) {
+    public Sweeper(JobStore store, JobQueue queue, JobCounters counters, Clock clock, int shards, int pageSize,
+                   Duration queuedStaleAfter) {
         this.store = store;
         this.queue = queue;
+        this.counters = counters;
         this.clock = clock;
         this.shards = shards;
         this.pageSize = pageSize;
@@ -44,6 +48,7 @@ public final class Sweeper {
             do {
                 if (timeLeft.get().compareTo(Duration.ofSeconds(5)) < 0) {
                     report.stoppedEarly();
+                    flushCounters();
                     return report.done();
                 }
                 JobStore.DuePage page = store.findDue(shard, now, pageSize, cursor);
@@ -54,6 +59,7 @@ public final class Sweeper {
                 cursor = page.nextCursor();
             } while (cursor != null);
         }
+        flushCounters();
         SweepReport result = report.done();
         Log.info("sweep.finished", "itemsRead", result.itemsRead(), "requeued", result.requeued(),
                 "resent", result.resent(), "failed", result.failed(), "raced", result.raced());
@@ -69,6 +75,7 @@ public final class Sweeper {
                     "attempt " + job.attempts() + " stopped without finishing (lease expired)", true);
             if (!job.attemptsLeft()) {
                 if (store.failExpired(job, expired.asFinal(JobError.ATTEMPTS_EXHAUSTED), now)) {
+                    counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.FAILED);
                     report.failed();
                     Log.info("sweep.recovered", "jobId", job.jobId(), "tenantId", job.tenantId(), "action", "failed", "attempt", job.attempts());
                 } else {
@@ -77,6 +84,7 @@ public final class Sweeper {
                 return;
             }
             if (store.requeueExpired(job, expired, now)) {
+                counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.QUEUED);
                 report.requeued();
                 send(job, "requeued");
             } else {
@@ -92,9 +100,17 @@ public final class Sweeper {
         }
     }
 
+    private void flushCounters() {
+        try {
+            counters.flush();
+        } catch (RuntimeException e) {
+            Log.warn("counters.flush_failed", "reason", e.getMessage());
+        }
+    }
+
     private void send(DueJob job, String action) {
         try {
-            queue.send(new JobMessage(job.jobId(), job.tenantId(), job.type()));
+            queue.send(new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority()));
             Log.info("sweep.recovered", "jobId", job.jobId(), "tenantId", job.tenantId(), "action", action, "attempt", job.attempts());
         } catch (JobQueue.QueueUnavailable e) {
             // the job stays QUEUED with a later sweepAt: the sweep after that tries again

@@ -4,6 +4,7 @@ import dev.jobline.job.Job;
 import dev.jobline.job.Progress;
 import dev.jobline.log.Log;
 import dev.jobline.queue.JobQueue;
+import dev.jobline.queue.ReceivedMessage;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.Lease;
 import java.time.Clock;
@@ -25,7 +26,7 @@ final class Heartbeat implements AutoCloseable {
     private final Clock clock;
     private final WorkerSettings settings;
     private final RunningJob running;
-    private final String receiptHandle;
+    private final ReceivedMessage message;
     private final Runnable onLeaseLost;
     private final Map<String, Object> logContext;
     private final ScheduledFuture<?> ticks;
@@ -35,14 +36,14 @@ final class Heartbeat implements AutoCloseable {
     private Progress written;
 
     Heartbeat(ScheduledExecutorService scheduler, JobStore store, JobQueue queue, Clock clock, WorkerSettings settings,
-              RunningJob running, Lease lease, String receiptHandle, Runnable onLeaseLost) {
+              RunningJob running, Lease lease, ReceivedMessage message, Runnable onLeaseLost) {
         this.store = store;
         this.queue = queue;
         this.clock = clock;
         this.settings = settings;
         this.running = running;
         this.lease = lease;
-        this.receiptHandle = receiptHandle;
+        this.message = message;
         this.onLeaseLost = onLeaseLost;
         this.logContext = Log.context();
         this.lastExtended = clock.instant();
@@ -82,7 +83,7 @@ final class Heartbeat implements AutoCloseable {
             }
             running.cancelRequested(current.get().cancelRequested());
             if (extend) {
-                queue.hide(receiptHandle, settings.lease());
+                queue.hide(message, settings.lease());
                 lastExtended = now;
             }
         } catch (RuntimeException e) {

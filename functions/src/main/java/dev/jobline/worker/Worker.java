@@ -11,6 +11,7 @@ import dev.jobline.log.Log;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.queue.ReceivedMessage;
+import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.Lease;
 import java.nio.charset.StandardCharsets;
@@ -45,17 +46,19 @@ public final class Worker {
     private final JobStore store;
     private final JobQueue queue;
     private final JobRegistry registry;
+    private final JobCounters counters;
     private final Clock clock;
     private final WorkerSettings settings;
     private final RandomGenerator random;
     private final ExecutorService threads = Executors.newCachedThreadPool(daemon("jobline-worker"));
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("jobline-heartbeat"));
 
-    public Worker(JobStore store, JobQueue queue, JobRegistry registry, Clock clock, WorkerSettings settings,
-                  RandomGenerator random) {
+    public Worker(JobStore store, JobQueue queue, JobRegistry registry, JobCounters counters, Clock clock,
+                  WorkerSettings settings, RandomGenerator random) {
         this.store = store;
         this.queue = queue;
         this.registry = registry;
+        this.counters = counters;
         this.clock = clock;
         this.settings = settings;
         this.random = random;
@@ -89,7 +92,16 @@ public final class Worker {
                 redeliver.add(messages.get(i).messageId());
             }
         }
+        flushCounters();
         return redeliver;
+    }
+
+    private void flushCounters() {
+        try {
+            counters.flush();
+        } catch (RuntimeException e) {
+            Log.warn("counters.flush_failed", "reason", e.getMessage());
+        }
     }
 
     private static boolean done(Future<Boolean> outcome) {
@@ -121,11 +133,14 @@ public final class Worker {
             return false;
         }
         Lease lease = new Lease(invocationId + "/" + message.messageId(), now.plus(settings.lease()));
-        Optional<Job> claimed = store.claim(jobId.get(), lease, now);
+        Optional<JobStore.Claim> claimed = store.claim(jobId.get(), lease, now);
         if (claimed.isEmpty()) {
             return notClaimed(jobId.get(), message, now);
         }
-        Job job = claimed.get();
+        Job job = claimed.get().job();
+        if (claimed.get().previous() != JobStatus.RUNNING) {
+            counters.moved(job.tenantId(), claimed.get().previous(), JobStatus.RUNNING);
+        }
         Log.putContext("tenantId", job.tenantId());
         Log.putContext("type", job.type());
         Log.putContext("attempt", job.attempts());
@@ -149,6 +164,7 @@ public final class Worker {
         Job job = current.get();
         if (job.status() == JobStatus.QUEUED && job.cancelRequested()) {
             if (store.cancelQueued(jobId, now)) {
+                counters.moved(job.tenantId(), JobStatus.QUEUED, JobStatus.CANCELLED);
                 Log.info("job.cancelled", "before", "start");
             }
             return true;
@@ -171,7 +187,7 @@ public final class Worker {
         Future<Object> result = threads.submit(() -> type.handler().run(running));
         Outcome outcome;
         try (Heartbeat heartbeat = new Heartbeat(heartbeats, store, queue, clock, settings, running, lease,
-                message.receiptHandle(), () -> result.cancel(true))) {
+                message, () -> result.cancel(true))) {
             outcome = await(result, budget, limitedByInvocation);
             heartbeat.close();
             lease = heartbeat.lease();
@@ -183,6 +199,7 @@ public final class Worker {
         }
         if (running.isCancelRequested()) {
             if (store.cancelRunning(job.jobId(), lease.owner(), clock.instant())) {
+                counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.CANCELLED);
                 Log.info("job.cancelled", "before", "end");
             }
             return true;
@@ -236,6 +253,7 @@ public final class Worker {
                     "the result is larger than " + settings.maxResultBytes() + " bytes", false));
         }
         if (store.succeed(job.jobId(), lease.owner(), resultJson, running.latestProgress(), clock.instant())) {
+            counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.SUCCEEDED);
             Log.info("job.succeeded");
         } else {
             Log.warn("job.completion_refused", "reason", "lease no longer held");
@@ -256,9 +274,10 @@ public final class Worker {
             Log.warn("job.retry_refused", "reason", "lease no longer held");
             return true;
         }
+        counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.QUEUED);
         Log.info("job.retry_scheduled", "errorCode", error.code(), "delaySeconds", delay.toSeconds());
         try {
-            queue.hide(message.receiptHandle(), delay);
+            queue.hide(message, delay);
         } catch (JobQueue.QueueUnavailable e) {
             Log.warn("job.backoff_not_set", "reason", e.getMessage());
         }
@@ -267,6 +286,7 @@ public final class Worker {
 
     private boolean finishFailed(Job job, Lease lease, JobError error) {
         if (store.fail(job.jobId(), lease.owner(), error, clock.instant())) {
+            counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.FAILED);
             Log.info("job.failed", "errorCode", error.code(), "error", error.message());
         } else {
             Log.warn("job.completion_refused", "reason", "lease no longer held");
@@ -276,7 +296,7 @@ public final class Worker {
 
     private void releaseSoon(ReceivedMessage message) {
         try {
-            queue.hide(message.receiptHandle(), Duration.ofSeconds(random.nextInt(1, 4)));
+            queue.hide(message, Duration.ofSeconds(random.nextInt(1, 4)));
         } catch (JobQueue.QueueUnavailable e) {
             Log.warn("message.release_failed", "reason", e.getMessage());
         }

@@ -14,12 +14,12 @@ class SubmitRequestTest {
     private final JobRegistry registry = JobCatalog.registry();
 
     private Problem rejected(String body) {
-        return assertThrows(Problem.class, () -> SubmitRequest.parse(body, registry, 1024));
+        return assertThrows(Problem.class, () -> SubmitRequest.parse(body, registry, 1024, java.time.Instant.parse("2026-11-24T12:00:00Z")));
     }
 
     @Test
     void aMinimalSubmissionTakesTheTypesLimits() {
-        SubmitRequest request = SubmitRequest.parse("{\"type\":\"echo\"}", registry, 1024);
+        SubmitRequest request = SubmitRequest.parse("{\"type\":\"echo\"}", registry, 1024, java.time.Instant.parse("2026-11-24T12:00:00Z"));
         assertEquals("echo", request.type().name());
         assertEquals("null", request.payloadJson());
         assertEquals(request.type().maxAttempts(), request.maxAttempts());
@@ -28,7 +28,7 @@ class SubmitRequestTest {
 
     @Test
     void payloadDecimalsAreKeptExactly() {
-        SubmitRequest request = SubmitRequest.parse("{\"type\":\"echo\",\"payload\":{\"price\":1.10}}", registry, 1024);
+        SubmitRequest request = SubmitRequest.parse("{\"type\":\"echo\",\"payload\":{\"price\":1.10}}", registry, 1024, java.time.Instant.parse("2026-11-24T12:00:00Z"));
         assertEquals("{\"price\":1.10}", request.payloadJson());
     }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class JobMessageTest {
     @Test
     void theBodyCarriesTheJobIdAndNothingElse() {
-        String body = new JobMessage("job-1", "tenant-a", "echo").body();
+        String body = new JobMessage("job-1", "tenant-a", "echo", dev.jobline.job.Priority.NORMAL).body();
         assertEquals("{\"jobId\":\"job-1\"}", body);
         assertEquals(Optional.of("job-1"), JobMessage.jobIdFrom(body));
     }

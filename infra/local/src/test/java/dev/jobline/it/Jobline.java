@@ -222,7 +222,9 @@ final class Jobline {
     }
 
     int storedItems() {
-        return aws.dynamoClient().scan(b -> b.tableName(resources.tableName("JobsTable")).select("COUNT")).count();
+        // jobs only: tenant quota, statistics and dead-letter items share the table
+        return aws.dynamoClient().scan(b -> b.tableName(resources.tableName("JobsTable")).select("COUNT")
+                .filterExpression("attribute_exists(jobType)")).count();
     }
 
     private static Path findEvents() {

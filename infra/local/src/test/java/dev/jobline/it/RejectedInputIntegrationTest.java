@@ -99,6 +99,6 @@ class RejectedInputIntegrationTest {
         APIGatewayV2HTTPResponse wrongMethod = jobline.call("api-submit-job.json",
                 event -> event.getRequestContext().getHttp().setMethod("DELETE"));
         problem(wrongMethod, 405);
-        assertEquals("POST", wrongMethod.getHeaders().get("allow"));
+        assertEquals("GET, POST", wrongMethod.getHeaders().get("allow"));
     }
 }

@@ -51,9 +51,14 @@ class WorkerSemanticsIntegrationTest {
         }
 
         @Override
-        public synchronized void hide(String receiptHandle, Duration visibility) {
+        public synchronized void hide(dev.jobline.queue.ReceivedMessage message, Duration visibility) {
             hides.add(visibility);
-            real.hide(receiptHandle, visibility);
+            real.hide(message, visibility);
+        }
+
+        @Override
+        public List<JobMessage> sendAll(List<JobMessage> messages) {
+            return real.sendAll(messages);
         }
     }
 
@@ -77,7 +82,7 @@ class WorkerSemanticsIntegrationTest {
                 }).withMaxAttempts(5).withRetryPolicy(policy))
                 .build();
         RecordingQueue queue = new RecordingQueue(jobline.wiring.queue());
-        Worker worker = new Worker(jobline.wiring.store(), queue, registry, jobline.clock,
+        Worker worker = new Worker(jobline.wiring.store(), queue, registry, jobline.wiring.counters(), jobline.clock,
                 WorkerSettings.forLease(Duration.ofSeconds(60), Duration.ofSeconds(1), 4, 1000), new Random(42));
         WorkerHandler handler = new WorkerHandler(worker);
         int jobs = 6;
@@ -202,7 +207,7 @@ class WorkerSemanticsIntegrationTest {
     void cancellingAQueuedJobEndsItCancelledWithoutRunningIt(LocalAws aws, LocalResources resources) {
         Jobline jobline = new Jobline(aws, resources);
         String jobId = jobline.submit("count", "{}");
-        assertTrue(jobline.wiring.store().requestCancel(jobId, jobline.clock.instant()).isPresent());
+        assertTrue(jobline.wiring.store().requestCancel(jobId, "tenant-a", jobline.clock.instant()).isPresent());
 
         SQSBatchResponse response = jobline.receiveAndDeliver();
 
@@ -220,7 +225,7 @@ class WorkerSemanticsIntegrationTest {
         CompletableFuture<SQSBatchResponse> run = CompletableFuture.supplyAsync(() -> jobline.deliver(event));
         waitUntil("the job runs", () -> jobline.job(jobId).status() == JobStatus.RUNNING);
 
-        jobline.wiring.store().requestCancel(jobId, jobline.clock.instant());
+        jobline.wiring.store().requestCancel(jobId, "tenant-a", jobline.clock.instant());
 
         SQSBatchResponse response = run.get(20, java.util.concurrent.TimeUnit.SECONDS);
         assertTrue(response.getBatchItemFailures().isEmpty(), "the message is deleted");
@@ -265,7 +270,7 @@ class WorkerSemanticsIntegrationTest {
                         throw e.getCause();
                     }
                 });
-        Worker worker = new Worker(counting, jobline.wiring.queue(), jobline.wiring.registry(), jobline.clock,
+        Worker worker = new Worker(counting, jobline.wiring.queue(), jobline.wiring.registry(), jobline.wiring.counters(), jobline.clock,
                 WorkerSettings.forLease(Duration.ofSeconds(60), Duration.ofSeconds(1), 4, 100_000), new Random(1));
         // 100 progress reports in 2.5 s
         String jobId = jobline.submit("sleep", "{\"millis\":2500,\"steps\":100}");

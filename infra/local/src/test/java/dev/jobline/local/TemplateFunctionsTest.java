@@ -83,7 +83,10 @@ class TemplateFunctionsTest {
         assertEquals(1, jobs.maximumBatchingWindowSeconds());
         assertTrue(jobs.reportsBatchItemFailures());
         assertEquals(Optional.of(10), jobs.maximumConcurrency());
-        assertEquals(List.of(jobs), worker.events("SQS"));
+        EventSource high = worker.events().get("HighPriorityJobs");
+        assertEquals(resources.queueUrl("HighPriorityJobsQueue"), high.queueUrl());
+        assertTrue(high.maximumConcurrency().orElseThrow() > jobs.maximumConcurrency().orElseThrow(), "high priority polls harder");
+        assertEquals(List.of(jobs, high), worker.events("SQS"));
 
         TemplateFunction api = resources.function("ApiFunction");
         assertEquals(10, api.timeoutSeconds());

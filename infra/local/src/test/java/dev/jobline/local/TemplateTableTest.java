@@ -51,13 +51,15 @@ class TemplateTableTest {
         assertEquals(BillingMode.PAY_PER_REQUEST, table.billingModeSummary().billingMode());
         Map<String, GlobalSecondaryIndexDescription> indexes = table.globalSecondaryIndexes().stream()
                 .collect(Collectors.toMap(GlobalSecondaryIndexDescription::indexName, i -> i));
-        assertEquals(Set.of("byTenant", "inFlight"), indexes.keySet());
+        assertEquals(Set.of("byTenant", "inFlight", "failed"), indexes.keySet());
         assertEquals(List.of("tenantId:HASH", "createdKey:RANGE"), keys(indexes.get("byTenant").keySchema()));
         assertEquals(ProjectionType.ALL, indexes.get("byTenant").projection().projectionType());
         assertEquals(List.of("inflightShard:HASH", "sweepAt:RANGE"), keys(indexes.get("inFlight").keySchema()));
         assertEquals(ProjectionType.INCLUDE, indexes.get("inFlight").projection().projectionType());
-        assertEquals(List.of("status", "attempts", "maxAttempts", "version", "leaseExpiresAt", "tenantId", "jobType"),
+        assertEquals(List.of("status", "attempts", "maxAttempts", "version", "leaseExpiresAt", "tenantId", "jobType",
+                        "priority", "queuedAt"),
                 indexes.get("inFlight").projection().nonKeyAttributes());
+        assertEquals(List.of("failedShard:HASH", "failedAt:RANGE"), keys(indexes.get("failed").keySchema()));
         assertTrue(resources.skipped().contains("JobsTable.TimeToLiveSpecification"), resources.skipped()::toString);
     }
 
