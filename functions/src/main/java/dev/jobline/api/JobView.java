@@ -26,6 +26,11 @@ final class JobView {
         view.put("maxAttempts", job.maxAttempts());
         view.put("timeoutSeconds", job.timeoutSeconds());
         view.put("cancelRequested", job.cancelRequested());
+        view.put("priority", job.priority().label());
+        put(view, "runAt", job.runAt());
+        if (job.callbackUrl() != null) {
+            view.put("callbackUrl", job.callbackUrl());
+        }
         put(view, "createdAt", job.createdAt());
         put(view, "updatedAt", job.updatedAt());
         put(view, "startedAt", job.startedAt());

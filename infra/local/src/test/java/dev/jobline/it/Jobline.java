@@ -67,6 +67,13 @@ final class Jobline {
         Clients clients = new Clients(aws.dynamoClient(), aws.sqsClient());
         JobRegistry registry = JobCatalog.register(JobRegistry.builder())
                 .register(JobType.of("count", context -> countedRuns.incrementAndGet()))
+                // fails for good on the first run of this harness, succeeds on any later one (manual retry)
+                .register(JobType.of("fail-first", context -> {
+                    if (countedRuns.getAndIncrement() == 0) {
+                        throw dev.jobline.job.JobFailure.permanent("FIRST_RUN", "the first run always fails");
+                    }
+                    return "second time lucky";
+                }))
                 .build();
         this.wiring = new Wiring(config("WorkerFunction", overrides), clients, registry, clock);
         this.api = new ApiHandler(new Wiring(config("ApiFunction", overrides), clients, registry, clock).api());
@@ -113,6 +120,25 @@ final class Jobline {
             throw new AssertionError("submit answered " + response.getStatusCode() + ": " + response.getBody());
         }
         return (String) Json.parseObject(response.getBody()).get("jobId");
+    }
+
+    /** Calls a route from an events/ file about one job, as the given tenant. */
+    APIGatewayV2HTTPResponse onJob(String file, String jobId, String tenant) {
+        return call(file, event -> {
+            String path = event.getRawPath().replace("00000000-0000-4000-8000-000000000001", jobId);
+            event.setRawPath(path);
+            event.setPathParameters(Map.of("id", jobId));
+            event.getRequestContext().getHttp().setPath(path);
+            event.getRequestContext().getAuthorizer().getJwt().getClaims().put("sub", tenant);
+        });
+    }
+
+    /** Calls a route from an events/ file as the given tenant, with the given query parameters. */
+    APIGatewayV2HTTPResponse as(String file, String tenant, Map<String, String> query) {
+        return call(file, event -> {
+            event.getRequestContext().getAuthorizer().getJwt().getClaims().put("sub", tenant);
+            event.setQueryStringParameters(query.isEmpty() ? null : new HashMap<>(query));
+        });
     }
 
     APIGatewayV2HTTPResponse get(String jobId, String tenant) {
@@ -169,7 +195,7 @@ final class Jobline {
             });
             record.setMessageAttributes(messageAttributes);
             record.setEventSource(template.getEventSource());
-            record.setEventSourceArn(fromQueue.equals(queueUrl) ? resources.queueArn("JobsQueue") : resources.queueArn("JobsDeadLetterQueue"));
+            record.setEventSourceArn(arnOf(fromQueue));
             record.setAwsRegion(template.getAwsRegion());
             records.add(record);
         }
@@ -190,10 +216,29 @@ final class Jobline {
         }
         for (SQSEvent.SQSMessage record : event.getRecords()) {
             if (!failed.contains(record.getMessageId())) {
-                aws.sqsClient().deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(record.getReceiptHandle()));
+                aws.sqsClient().deleteMessage(b -> b.queueUrl(queueOf(record)).receiptHandle(record.getReceiptHandle()));
             }
         }
         return response;
+    }
+
+    private String arnOf(String url) {
+        for (String logicalId : List.of("JobsQueue", "HighPriorityJobsQueue", "JobsDeadLetterQueue")) {
+            if (resources.queueUrl(logicalId).equals(url)) {
+                return resources.queueArn(logicalId);
+            }
+        }
+        throw new IllegalArgumentException("not a queue of this stack: " + url);
+    }
+
+    /** The URL of the queue a record came from, as the event source knows it by ARN. */
+    String queueOf(SQSEvent.SQSMessage record) {
+        for (String logicalId : List.of("JobsQueue", "HighPriorityJobsQueue", "JobsDeadLetterQueue")) {
+            if (resources.queueArn(logicalId).equals(record.getEventSourceArn())) {
+                return resources.queueUrl(logicalId);
+            }
+        }
+        return queueUrl;
     }
 
     /** Receives one batch (waiting up to 2 s) and delivers it; returns the worker's answer. */
