@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Jobline benchmarks. Builds what they need, then runs one:
+#   infra/bench/run.sh cold-start [--runs 10]
+#   infra/bench/run.sh throughput [--jobs 2000] [--pollers 4] [--submitters 4]
+# Everything runs on 127.0.0.1: ElasticMQ inside the benchmark's JVM, dynalite as a Node child process.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+case "${1:-}" in
+  cold-start) main=dev.jobline.bench.coldstart.ColdStart ;;
+  throughput) main=dev.jobline.bench.throughput.Throughput ;;
+  *) echo "usage: $0 cold-start|throughput [options]   (see infra/bench/README.md)" >&2; exit 2 ;;
+esac
+shift
+
+command -v node >/dev/null || { echo "node is required (dynalite, the local DynamoDB, runs on it)" >&2; exit 1; }
+# the function jar (functions/target/jobline-functions.jar), the local stack, and the bench jars
+mvn -q -B -ntp -Pbench -pl infra/bench -am -DskipTests package
+exec java -cp "infra/bench/target/classes:$(cat infra/bench/target/classpath.txt)" "$main" "$@"

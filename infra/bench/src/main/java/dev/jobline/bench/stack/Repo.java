@@ -1,0 +1,38 @@
+package dev.jobline.bench.stack;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The repository the benchmarks run in: template.yaml, events/ and the built jars, found from the working directory up. */
+public record Repo(Path root) {
+
+    public static Repo locate() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("template.yaml")) && Files.isDirectory(dir.resolve("events"))) {
+                return new Repo(dir);
+            }
+        }
+        throw new IllegalStateException("no template.yaml with an events/ folder beside it above "
+                + Path.of("").toAbsolutePath() + "; run from the repository (infra/bench/run.sh does)");
+    }
+
+    public Path template() {
+        return root.resolve("template.yaml");
+    }
+
+    public Path event(String file) {
+        return require(root.resolve("events").resolve(file), "the event file");
+    }
+
+    /** A file the build makes; the message says which command makes it. */
+    public Path built(String relative) {
+        return require(root.resolve(relative), "built by `mvn -Pbench -pl infra/bench -am -DskipTests package`,");
+    }
+
+    private static Path require(Path path, String what) {
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException(path + " is missing (" + what + " see infra/bench/README.md)");
+        }
+        return path;
+    }
+}

@@ -1,0 +1,243 @@
+package dev.jobline.bench.throughput;
+
+import dev.jobline.bench.stack.BenchClients;
+import dev.jobline.bench.stack.Machine;
+import dev.jobline.bench.stack.Repo;
+import dev.jobline.bench.stack.Stats;
+import dev.jobline.config.Clients;
+import dev.jobline.local.EventSource;
+import dev.jobline.local.LocalAws;
+import dev.jobline.local.LocalResources;
+import dev.jobline.log.Log;
+import java.io.BufferedOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.jobline.bench.throughput.Pipeline.Mode.BACKLOG;
+import static dev.jobline.bench.throughput.Pipeline.Mode.WHILE_SUBMITTING;
+
+/**
+ * Throughput, requests per job and cost. Submits N echo jobs through Jobline's API handler (in this process, a few
+ * submitters at once) and drains them through an emulated SQS event source into the WorkerHandler; then sends the
+ * same SQS and DynamoDB requests with no Jobline code around them (the raw floor). Every SDK call of both is counted.
+ * A warm-up of each comes first (not measured), which also records the calls the floor replays.
+ *
+ * <p>Jobs are spread round-robin over a few tenants: template.yaml limits one tenant to TenantSubmitsPerMinute
+ * (600 by default), which 2,000 jobs in a few seconds would exceed.
+ *
+ * <p>Usage: {@code Throughput [--jobs 2000] [--rounds 2] [--tenants 4] [--submitters 4] [--pollers 4] [--warmup 200]
+ * [--timeout 300]}.
+ */
+public final class Throughput {
+    /** Jobs per POST /jobs/batch: the route's limit. */
+    private static final int BATCH_JOBS = 100;
+
+    public static void main(String[] args) throws Exception {
+        int jobs = option(args, "--jobs", 2000);
+        int submitters = option(args, "--submitters", 4);
+        int pollers = option(args, "--pollers", 4);
+        int warmup = option(args, "--warmup", 200);
+        int timeout = option(args, "--timeout", 300);
+        int rounds = option(args, "--rounds", 2);
+        List<String> tenants = new ArrayList<>();
+        for (int i = 0; i < option(args, "--tenants", 4); i++) {
+            tenants.add("bench-tenant-" + i);
+        }
+        // every emulated Lambda environment shares this JVM's keep-alive cache (http.maxConnections, 5 by default);
+        // give each its own share, as separate environments would have, so neither path pays for reconnecting
+        System.setProperty("http.maxConnections", Integer.toString(10 * (submitters + pollers)));
+
+        Repo repo = Repo.locate();
+        Path logFile = repo.root().resolve("infra/bench/target/throughput-functions.log");
+        Files.createDirectories(logFile.getParent());
+        PrintStream functionLogs = new PrintStream(new BufferedOutputStream(Files.newOutputStream(logFile)), false,
+                StandardCharsets.UTF_8);
+        Log.redirect(functionLogs);   // as Lambda sends stdout to CloudWatch: written, but not to this console
+
+        CallCounter counter = new CallCounter();
+        try (LocalAws aws = LocalAws.start()) {
+            Clients clients = BenchClients.of(aws, List.of(counter));
+            LocalResources joblineStack = aws.provision(repo.template());
+            LocalResources floorStack = aws.provision(repo.template());
+            JoblineSide jobline = new JoblineSide(joblineStack, clients, repo.event("api-submit-job.json"));
+            int batchSize = sources(joblineStack).get(0).batchSize();
+            int concurrency = jobline.workerFunction().events("SQS").get(0).maximumConcurrency().orElse(pollers);
+            System.out.println("Throughput: " + rounds + " rounds of " + jobs + " echo jobs (events/api-submit-job.json), " + submitters
+                    + " API submitters in-process, " + pollers + " event-source pollers (template: BatchSize "
+                    + batchSize + ", MaximumConcurrency " + concurrency + ", capped for "
+                    + Runtime.getRuntime().availableProcessors() + " cores), worker parallelism "
+                    + jobline.workerParallelism() + ", jobs spread over " + tenants.size() + " tenants; warm-up "
+                    + warmup + " jobs each, not measured");
+            System.out.println("  machine: " + Machine.describe());
+            System.out.println("  function logs: " + repo.root().relativize(logFile));
+
+            Pipeline joblinePipe = pipeline(aws, counter, clients, joblineStack);
+            Pipeline.Result warm = joblinePipe.run("jobline warm-up", WHILE_SUBMITTING, warmup, 1, tenants, submitters,
+                    jobline::singleSubmitter, pollers, jobline::worker, true, timeout);
+            check(warm);
+            FloorSide floor = new FloorSide(warm.tally(), warm.invocations(), "submit#" + warmup / 2, clients,
+                    table(floorStack), twins(joblineStack, floorStack), jobline.workerParallelism());
+            joblineStack.purge();
+            Pipeline floorPipe = pipeline(aws, counter, clients, floorStack);
+            check(floorPipe.run("floor warm-up", WHILE_SUBMITTING, warmup, 1, tenants, submitters, floor::submitter, pollers,
+                    floor::worker, false, timeout));
+            floorStack.purge();
+
+            // ABBA order over the rounds, so neither path always runs on the warmer JVM
+            List<Pipeline.Result> joblineRuns = new ArrayList<>();
+            List<Pipeline.Result> floorRuns = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                for (boolean joblineTurn : round % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true}) {
+                    if (joblineTurn) {
+                        joblineRuns.add(check(joblinePipe.run("jobline, round " + (round + 1), WHILE_SUBMITTING, jobs, 1,
+                                tenants, submitters, jobline::singleSubmitter, pollers, jobline::worker, false, timeout)));
+                        joblineStack.purge();
+                    } else {
+                        floorRuns.add(check(floorPipe.run("raw floor, round " + (round + 1), WHILE_SUBMITTING, jobs, 1,
+                                tenants, submitters, floor::submitter, pollers, floor::worker, false, timeout)));
+                        floorStack.purge();
+                    }
+                }
+            }
+            Pipeline.Result measured = joblineRuns.get(0);
+            Pipeline.Result raw = floorRuns.get(0);
+            Pipeline.Result backlog = check(joblinePipe.run("jobline, from a backlog", BACKLOG, jobs, 1, tenants, submitters,
+                    jobline::singleSubmitter, pollers, jobline::worker, false, timeout));
+            functionLogs.flush();
+
+            System.out.println();
+            System.out.println("Throughput, first submit to last SUCCEEDED, pollers running while the jobs come in");
+            joblineRuns.forEach(Throughput::printRun);
+            floorRuns.forEach(Throughput::printRun);
+            double joblineRate = rate(joblineRuns);
+            double floorRate = rate(floorRuns);
+            double ratio = joblineRate / floorRate;
+            System.out.println(String.format(Locale.ROOT,
+                    "  jobline %.1f jobs/s, raw floor %.1f jobs/s (all rounds): jobline / raw floor = %.0f%%  (target >= 70%%: %s)",
+                    joblineRate, floorRate, 100 * ratio, ratio >= 0.70 ? "met" : "MISSED"));
+            System.out.println("  the floor replays Jobline's own requests for one warm-up job: " + floor.calls());
+            System.out.println("  SDK requests per job, jobline vs floor:");
+            for (String operation : union(measured.tally().attemptsByOperation(), raw.tally().attemptsByOperation())) {
+                System.out.println(String.format(Locale.ROOT, "    %-32s %7.3f %7.3f", operation,
+                        perJob(measured, operation), perJob(raw, operation)));
+            }
+            System.out.println("  for comparison, every job submitted before the pollers start (full batches):");
+            printRun(backlog);
+            System.out.println();
+
+            new CostReport(measured, jobline.apiFunction(), jobline.workerFunction())
+                    .print("Requests and cost per job, single submit (POST /jobs), pollers running while the jobs come in");
+            System.out.println();
+            new CostReport(backlog, jobline.apiFunction(), jobline.workerFunction())
+                    .print("Requests and cost per job, single submit (POST /jobs), drained from a backlog");
+            System.out.println();
+
+            counter.start(null, 0, false);
+            Optional<String> missing = jobline.batchRouteMissing();
+            if (missing.isPresent()) {
+                System.out.println("Requests and cost per job, batch submit: NOT MEASURED, " + missing.get());
+            } else {
+                LocalResources batchStack = aws.provision(repo.template());
+                JoblineSide batched = new JoblineSide(batchStack, clients, repo.event("api-submit-job.json"));
+                Pipeline batchPipe = pipeline(aws, counter, clients, batchStack);
+                check(batchPipe.run("batch warm-up", WHILE_SUBMITTING, warmup, BATCH_JOBS, tenants, submitters,
+                        batched::batchSubmitter, pollers, batched::worker, false, timeout));
+                batchStack.purge();
+                Pipeline.Result batch = check(batchPipe.run("jobline, batch submit", WHILE_SUBMITTING, jobs, BATCH_JOBS,
+                        tenants, submitters, batched::batchSubmitter, pollers, batched::worker, false, timeout));
+                printRun(batch);
+                CostReport cost = new CostReport(batch, batched.apiFunction(), batched.workerFunction());
+                cost.print("Requests and cost per job, batch submit (POST /jobs/batch, " + BATCH_JOBS
+                        + " jobs per request), pollers running while the jobs come in");
+                System.out.println(String.format(Locale.ROOT, "  batch submit: $%.2f per million jobs (target <= $3.00: %s)",
+                        cost.dollarsPerMillionJobs(), cost.dollarsPerMillionJobs() <= 3.00 ? "met" : "MISSED"));
+            }
+            System.out.println();
+            System.out.println("machine at the end: " + Machine.load());
+        } finally {
+            functionLogs.flush();
+        }
+    }
+
+    private static Pipeline pipeline(LocalAws aws, CallCounter counter, Clients clients, LocalResources stack) {
+        return new Pipeline(aws, counter, clients.sqs(), table(stack), sources(stack));
+    }
+
+    private static String table(LocalResources stack) {
+        return stack.environment("WorkerFunction").get("TABLE_NAME");
+    }
+
+    /** Every SQS event source of the worker in template.yaml, resolved to this stack's queues. */
+    private static List<Pipeline.Source> sources(LocalResources stack) {
+        List<Pipeline.Source> sources = new ArrayList<>();
+        for (EventSource event : stack.function("WorkerFunction").events("SQS")) {
+            sources.add(new Pipeline.Source(event.queueUrl(), arnOf(stack, event.queueUrl()), event.batchSize(),
+                    event.maximumBatchingWindowSeconds()));
+        }
+        return sources;
+    }
+
+    private static String arnOf(LocalResources stack, String queueUrl) {
+        return stack.queueUrls().entrySet().stream().filter(e -> e.getValue().equals(queueUrl))
+                .map(e -> stack.queueArn(e.getKey())).findFirst().orElseThrow();
+    }
+
+    /** Each queue URL of one stack to the same queue's URL in the other. */
+    private static Map<String, String> twins(LocalResources from, LocalResources to) {
+        Map<String, String> twins = new java.util.HashMap<>();
+        from.queueUrls().forEach((logicalId, url) -> twins.put(url, to.queueUrl(logicalId)));
+        return twins;
+    }
+
+    private static Pipeline.Result check(Pipeline.Result run) {
+        Integer succeeded = run.statuses().get("SUCCEEDED");
+        if (run.succeeded() != run.jobs() || succeeded == null || succeeded != run.jobs()
+                || run.statuses().size() != 1 || run.leftInQueues() != 0) {
+            throw new IllegalStateException(run.name() + ": " + run.succeeded() + " of " + run.jobs()
+                    + " jobs seen succeeding; table " + run.statuses() + ", " + run.leftInQueues() + " messages left");
+        }
+        return run;
+    }
+
+    private static void printRun(Pipeline.Result run) {
+        Stats api = Stats.of(run.apiMillis());
+        Stats worker = Stats.of(run.invocations().stream().map(EventSourcePoller.Invocation::millis).toList());
+        double records = run.invocations().stream().mapToInt(EventSourcePoller.Invocation::records).average().orElse(0);
+        System.out.println(String.format(Locale.ROOT,
+                "  %-22s %5d jobs in %6.2f s = %6.1f jobs/s   (submit p50 %.1f ms; %d worker invocations, "
+                        + "%.1f records each, p50 %.0f ms)",
+                run.name(), run.succeeded(), run.seconds(), run.jobsPerSecond(), api.median(),
+                run.invocations().size(), records, worker.median()));
+    }
+
+    /** Jobs per second over several runs: all their jobs over all their time. */
+    private static double rate(List<Pipeline.Result> runs) {
+        return runs.stream().mapToInt(Pipeline.Result::succeeded).sum() / runs.stream().mapToDouble(Pipeline.Result::seconds).sum();
+    }
+
+    private static List<String> union(Map<String, Long> a, Map<String, Long> b) {
+        java.util.TreeSet<String> all = new java.util.TreeSet<>(a.keySet());
+        all.addAll(b.keySet());
+        return new ArrayList<>(all);
+    }
+
+    private static double perJob(Pipeline.Result run, String operation) {
+        return run.tally().attemptsByOperation().getOrDefault(operation, 0L) / (double) run.succeeded();
+    }
+
+    private static int option(String[] args, String name, int fallback) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return Integer.parseInt(args[i + 1]);
+            }
+        }
+        return fallback;
+    }
+}
