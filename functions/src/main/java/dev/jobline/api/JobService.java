@@ -8,6 +8,7 @@ import dev.jobline.queue.JobQueue;
 import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.TenantQuotas;
+import dev.jobline.webhook.CompletionNotifier;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,13 +28,16 @@ final class JobService {
     private final JobQueue queue;
     private final TenantQuotas quotas;
     private final JobCounters counters;
+    private final CompletionNotifier notifier;
     private final Clock clock;
 
-    JobService(JobStore store, JobQueue queue, TenantQuotas quotas, JobCounters counters, Clock clock) {
+    JobService(JobStore store, JobQueue queue, TenantQuotas quotas, JobCounters counters, CompletionNotifier notifier,
+               Clock clock) {
         this.store = store;
         this.queue = queue;
         this.quotas = quotas;
         this.counters = counters;
+        this.notifier = notifier;
         this.clock = clock;
     }
 
@@ -142,6 +146,7 @@ final class JobService {
             if (cancelled.isPresent()) {
                 counters.moved(tenantId, JobStatus.QUEUED, JobStatus.CANCELLED);
                 Log.info("job.cancelled", "jobId", jobId, "tenantId", tenantId, "before", "start");
+                notifier.jobEnded(cancelled.get());
                 return Optional.of(new Cancelled(cancelled.get(), true));
             }
         }

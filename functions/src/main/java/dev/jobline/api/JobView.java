@@ -2,21 +2,25 @@ package dev.jobline.api;
 
 import dev.jobline.job.Job;
 import dev.jobline.job.Progress;
+import dev.jobline.job.WebhookDelivery;
 import dev.jobline.json.Json;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The public face of a job: what a caller sees, without the lease bookkeeping. */
-final class JobView {
+/**
+ * The public face of a job: what a caller sees, without the lease bookkeeping. GET /jobs/{id} answers
+ * it, and a completion webhook carries it as its body.
+ */
+public final class JobView {
     private JobView() {
     }
 
-    static String selfLink(String jobId) {
+    public static String selfLink(String jobId) {
         return "/jobs/" + jobId;
     }
 
-    static Map<String, Object> of(Job job) {
+    public static Map<String, Object> of(Job job) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("jobId", job.jobId());
         view.put("type", job.type());
@@ -46,7 +50,25 @@ final class JobView {
         if (job.error() != null) {
             view.put("error", Map.of("code", job.error().code(), "message", job.error().message(), "retryable", job.error().retryable()));
         }
+        if (job.webhook() != null) {
+            view.put("webhook", webhook(job.webhook()));
+        }
         view.put("links", Map.of("self", selfLink(job.jobId())));
+        return view;
+    }
+
+    /** How the completion webhook went: status and attempts, then the last answer or error when there was one. */
+    private static Map<String, Object> webhook(WebhookDelivery delivery) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("status", delivery.status());
+        view.put("attempts", delivery.attempts());
+        if (delivery.lastStatusCode() != null) {
+            view.put("lastStatusCode", delivery.lastStatusCode());
+        }
+        if (delivery.lastError() != null) {
+            view.put("lastError", delivery.lastError());
+        }
+        put(view, "lastAttemptAt", delivery.lastAttemptAt());
         return view;
     }
 

@@ -7,6 +7,8 @@ import dev.jobline.json.Json;
 import dev.jobline.log.Log;
 import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
+import dev.jobline.webhook.WebhookSecrets;
+import dev.jobline.webhook.WebhookSignature;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,10 +41,12 @@ public final class JobsApi {
     private final int maxPayloadBytes;
     private final String adminScope;
     private final Clock clock;
+    private final WebhookSecrets webhookSecrets;
     private final List<Route> routes;
 
     public JobsApi(Wiring wiring, Clock clock) {
-        this.jobs = new JobService(wiring.store(), wiring.queue(), wiring.quotas(), wiring.counters(), clock);
+        this.jobs = new JobService(wiring.store(), wiring.queue(), wiring.quotas(), wiring.counters(), wiring.notifier(), clock);
+        this.webhookSecrets = wiring.webhookSecrets().orElse(null);
         this.admin = new AdminService(wiring.store(), wiring.queue(), wiring.queueAdmin(), wiring.counters(),
                 wiring.registry(), clock);
         this.counters = wiring.counters();
@@ -59,6 +63,7 @@ public final class JobsApi {
                 new Route("POST", "/jobs/{id}/cancel", Route.Access.TENANT, (request, path) -> cancel(request, path.get("id"))),
                 new Route("POST", "/jobs/{id}/retry", Route.Access.TENANT, (request, path) -> retry(request, path.get("id"))),
                 new Route("GET", "/job-types", Route.Access.TENANT, (request, path) -> HttpResponse.json(200, Map.of("types", admin.jobTypes()))),
+                new Route("GET", "/webhook-secret", Route.Access.TENANT, (request, path) -> webhookSecret(request)),
                 new Route("GET", "/stats", Route.Access.ADMIN, (request, path) -> HttpResponse.json(200, admin.stats())),
                 new Route("POST", "/admin/redrive", Route.Access.ADMIN, (request, path) -> redrive(request)));
     }
@@ -205,6 +210,21 @@ public final class JobsApi {
                 .flatMap(id -> jobs.find(request.tenantId(), id))
                 .orElseThrow(() -> jobNotFound(jobId));
         return HttpResponse.json(200, JobView.of(job));
+    }
+
+    /** The caller's own webhook secret, to verify the Jobline-Signature of its completion webhooks. */
+    private HttpResponse webhookSecret(HttpRequest request) {
+        if (webhookSecrets == null) {
+            throw new Problem(503, "webhooks-not-configured", "Webhooks are not configured",
+                    "this deployment has no webhook signing key");
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("secret", webhookSecrets.secretFor(request.tenantId()));
+        answer.put("algorithm", "HMAC-SHA256");
+        answer.put("signatureHeader", WebhookSignature.HEADER);
+        answer.put("toleranceSeconds", WebhookSignature.DEFAULT_TOLERANCE.toSeconds());
+        // a secret: no cache on the way may keep it
+        return HttpResponse.json(200, answer).withHeader("cache-control", "no-store");
     }
 
     private HttpResponse list(HttpRequest request) {

@@ -22,14 +22,30 @@ public record Config(
         int tenantMaxInFlight,
         int tenantSubmitsPerMinute,
         int statsShards,
-        String adminScope) {
+        String adminScope,
+        String webhooksQueueUrl,
+        SigningKey webhookSigningKey,
+        boolean webhookAllowPrivateHosts,
+        int webhookMaxAttempts) {
 
     /** Every variable {@link #from} reads; the template checks hold functions to this list. */
     public static final List<String> REQUIRED = List.of("TABLE_NAME", "QUEUE_URL");
     public static final List<String> OPTIONAL = List.of("HIGH_PRIORITY_QUEUE_URL", "DEAD_LETTER_QUEUE_URL",
             "DEAD_LETTER_QUEUE_ARN", "IN_FLIGHT_SHARDS", "RETENTION_DAYS", "QUEUED_STALE_SECONDS", "MAX_PAYLOAD_BYTES",
             "LEASE_SECONDS", "SAFETY_MARGIN_MILLIS", "WORKER_PARALLELISM", "MAX_RESULT_BYTES", "TENANT_MAX_IN_FLIGHT",
-            "TENANT_SUBMITS_PER_MINUTE", "STATS_SHARDS", "ADMIN_SCOPE");
+            "TENANT_SUBMITS_PER_MINUTE", "STATS_SHARDS", "ADMIN_SCOPE", "WEBHOOKS_QUEUE_URL", "WEBHOOK_SIGNING_KEY",
+            "WEBHOOK_ALLOW_PRIVATE_HOSTS", "WEBHOOK_MAX_ATTEMPTS");
+
+    /** The webhook signing key derives every tenant's secret; shorter keys are refused. */
+    public static final int MIN_SIGNING_KEY_LENGTH = 32;
+
+    /** A secret that never shows in a log line or an exception: toString hides it. */
+    public record SigningKey(String value) {
+        @Override
+        public String toString() {
+            return "SigningKey[hidden]";
+        }
+    }
 
     public static Config from(Map<String, String> env) {
         return new Config(
@@ -49,7 +65,35 @@ public record Config(
                 number(env, "TENANT_MAX_IN_FLIGHT", 1000, 1, 10_000_000),
                 number(env, "TENANT_SUBMITS_PER_MINUTE", 600, 1, 10_000_000),
                 number(env, "STATS_SHARDS", 4, 1, 100),
-                env.getOrDefault("ADMIN_SCOPE", "jobline/admin"));
+                env.getOrDefault("ADMIN_SCOPE", "jobline/admin"),
+                optional(env, "WEBHOOKS_QUEUE_URL"),
+                signingKey(env, "WEBHOOK_SIGNING_KEY"),
+                flag(env, "WEBHOOK_ALLOW_PRIVATE_HOSTS", false),
+                number(env, "WEBHOOK_MAX_ATTEMPTS", 8, 1, 15));
+    }
+
+    /** Absent is allowed (a function that signs nothing); present, it must be long enough to be a key. */
+    private static SigningKey signingKey(Map<String, String> env, String name) {
+        String value = optional(env, name);
+        if (value == null) {
+            return null;
+        }
+        if (value.length() < MIN_SIGNING_KEY_LENGTH) {
+            throw new IllegalStateException(name + " must be at least " + MIN_SIGNING_KEY_LENGTH + " characters");
+        }
+        return new SigningKey(value);
+    }
+
+    private static boolean flag(Map<String, String> env, String name, boolean fallback) {
+        String value = optional(env, name);
+        if (value == null) {
+            return fallback;
+        }
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalStateException(name + " must be true or false, not '" + value + "'");
+        };
     }
 
     private static String required(Map<String, String> env, String name) {

@@ -13,12 +13,19 @@ import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.TenantQuotas;
 import dev.jobline.sweeper.Sweeper;
+import dev.jobline.webhook.CompletionNotifier;
+import dev.jobline.webhook.SqsWebhookQueue;
+import dev.jobline.webhook.WebhookQueue;
+import dev.jobline.webhook.WebhookSecrets;
+import dev.jobline.webhook.WebhookSender;
+import dev.jobline.webhook.WebhookSettings;
 import dev.jobline.worker.Worker;
 import dev.jobline.worker.WorkerSettings;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -38,6 +45,9 @@ public final class Wiring {
     private final JobCounters counters;
     private final JobRegistry registry;
     private final Clock clock;
+    private final WebhookQueue webhookQueue;
+    private final CompletionNotifier notifier;
+    private final WebhookSecrets webhookSecrets;
 
     public Wiring(Config config, Clients clients, JobRegistry registry, Clock clock) {
         this.config = config;
@@ -55,6 +65,9 @@ public final class Wiring {
         this.counters = new JobCounters(clients.dynamo(), config.tableName(), config.statsShards(), quotas);
         this.registry = registry;
         this.clock = clock;
+        this.webhookQueue = config.webhooksQueueUrl() == null ? null : new SqsWebhookQueue(clients.sqs(), config.webhooksQueueUrl());
+        this.notifier = new CompletionNotifier(webhookQueue, store);
+        this.webhookSecrets = config.webhookSigningKey() == null ? null : new WebhookSecrets(config.webhookSigningKey().value());
     }
 
     public static Wiring fromEnvironment() {
@@ -85,6 +98,24 @@ public final class Wiring {
         return registry;
     }
 
+    /** What every terminal write tells that a job ended: it queues the job's completion webhook. */
+    public CompletionNotifier notifier() {
+        return notifier;
+    }
+
+    /** The tenants' webhook secrets; empty when this function has no WEBHOOK_SIGNING_KEY. */
+    public Optional<WebhookSecrets> webhookSecrets() {
+        return Optional.ofNullable(webhookSecrets);
+    }
+
+    public WebhookSender webhooks() {
+        if (webhookQueue == null || webhookSecrets == null) {
+            throw new IllegalStateException("the webhook function needs WEBHOOKS_QUEUE_URL and WEBHOOK_SIGNING_KEY");
+        }
+        return new WebhookSender(store, webhookQueue, webhookSecrets, clock,
+                WebhookSettings.of(config.webhookMaxAttempts(), config.webhookAllowPrivateHosts()), ThreadLocalRandom.current());
+    }
+
     public QueueAdmin queueAdmin() {
         Map<String, String> named = new LinkedHashMap<>();
         named.put("normal", config.queueUrl());
@@ -98,17 +129,18 @@ public final class Wiring {
     }
 
     public Worker worker() {
-        return new Worker(store, queue, registry, counters, clock,
+        return new Worker(store, queue, registry, counters, notifier, clock,
                 WorkerSettings.forLease(config.lease(), config.safetyMargin(), config.workerParallelism(), config.maxResultBytes()),
                 ThreadLocalRandom.current());
     }
 
     public DeadLetters deadLetters() {
-        return new DeadLetters(store, counters, clock);
+        return new DeadLetters(store, counters, notifier, clock);
     }
 
     public Sweeper sweeper() {
-        return new Sweeper(store, queue, counters, clock, config.inFlightShards(), SWEEP_PAGE_SIZE, config.queuedStaleAfter());
+        return new Sweeper(store, queue, counters, notifier, clock, config.inFlightShards(), SWEEP_PAGE_SIZE,
+                config.queuedStaleAfter());
     }
 
     /** Holder idiom: the container's wiring is built on first use, once, thread-safely. */

@@ -7,6 +7,7 @@ import dev.jobline.queue.ReceivedMessage;
 import dev.jobline.store.DeadLetter;
 import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
+import dev.jobline.webhook.CompletionNotifier;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobStatus;
 import java.time.Clock;
@@ -23,11 +24,13 @@ import java.util.Optional;
 public final class DeadLetters {
     private final JobStore store;
     private final JobCounters counters;
+    private final CompletionNotifier notifier;
     private final Clock clock;
 
-    public DeadLetters(JobStore store, JobCounters counters, Clock clock) {
+    public DeadLetters(JobStore store, JobCounters counters, CompletionNotifier notifier, Clock clock) {
         this.store = store;
         this.counters = counters;
+        this.notifier = notifier;
         this.clock = clock;
     }
 
@@ -65,9 +68,11 @@ public final class DeadLetters {
             keep(message, "names job " + jobId.get() + ", which does not exist", now);
             return;
         }
-        if (store.failDeadLettered(jobId.get(), error, now)) {
+        Optional<Job> failed = store.failDeadLettered(jobId.get(), error, now);
+        if (failed.isPresent()) {
             counters.moved(before.get().tenantId(), before.get().status(), JobStatus.FAILED);
             Log.info("job.dead_lettered", "jobId", jobId.get(), "receiveCount", message.receiveCount());
+            notifier.jobEnded(failed.get());
         } else {
             Log.info("deadletter.job_already_finished", "jobId", jobId.get());
         }

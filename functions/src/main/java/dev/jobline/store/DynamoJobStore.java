@@ -24,6 +24,7 @@ import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
 import dev.jobline.job.Progress;
+import dev.jobline.job.WebhookDelivery;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -150,7 +151,7 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public boolean succeed(String jobId, String leaseOwner, String resultJson, Progress progress, Instant now) {
+    public Optional<Job> succeed(String jobId, String leaseOwner, String resultJson, Progress progress, Instant now) {
         ConditionalUpdate update = finish(jobId, JobStatus.SUCCEEDED, now);
         if (resultJson != null) {
             update.set(RESULT, s(resultJson));
@@ -162,12 +163,12 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public boolean fail(String jobId, String leaseOwner, JobError error, Instant now) {
+    public Optional<Job> fail(String jobId, String leaseOwner, JobError error, Instant now) {
         return underLease(failure(jobId, error, now), leaseOwner);
     }
 
     @Override
-    public boolean cancelRunning(String jobId, String leaseOwner, Instant now) {
+    public Optional<Job> cancelRunning(String jobId, String leaseOwner, Instant now) {
         return underLease(finish(jobId, JobStatus.CANCELLED, now), leaseOwner);
     }
 
@@ -180,15 +181,15 @@ public final class DynamoJobStore implements JobStore {
                 .set(JobItem.QUEUED_AT, time(nextAttemptAt))
                 .set(SWEEP_AT, time(nextAttemptAt.plus(queuedStaleAfter)))
                 .set(UPDATED_AT, time(now))
-                .remove(LEASE_OWNER, LEASE_EXPIRES_AT), leaseOwner);
+                .remove(LEASE_OWNER, LEASE_EXPIRES_AT), leaseOwner).isPresent();
     }
 
     @Override
-    public boolean cancelQueued(String jobId, Instant now) {
+    public Optional<Job> cancelQueued(String jobId, Instant now) {
         return update(finish(jobId, JobStatus.CANCELLED, now)
                 .when("#status = :queued AND #cancelRequested = :true",
                         "queued", s(JobStatus.QUEUED.name()),
-                        "true", TRUE)).isPresent();
+                        "true", TRUE));
     }
 
     @Override
@@ -237,17 +238,38 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public boolean failExpired(DueJob job, JobError error, Instant now) {
+    public Optional<Job> failExpired(DueJob job, JobError error, Instant now) {
         return update(failure(job.jobId(), error, now)
-                .when(expiredLease(), expiredLeaseValues(job, now))).isPresent();
+                .when(expiredLease(), expiredLeaseValues(job, now)));
     }
 
     @Override
-    public boolean failDeadLettered(String jobId, JobError error, Instant now) {
+    public Optional<Job> failDeadLettered(String jobId, JobError error, Instant now) {
         return update(failure(jobId, error, now)
                 .when("#status IN (:queued, :running)",
                         "queued", s(JobStatus.QUEUED.name()),
-                        "running", s(JobStatus.RUNNING.name()))).isPresent();
+                        "running", s(JobStatus.RUNNING.name())));
+    }
+
+    @Override
+    public boolean webhookQueued(String jobId, Instant finishedAt) {
+        return update(new ConditionalUpdate(table, jobId)
+                .set(JobItem.WEBHOOK, JobItem.webhook(new WebhookDelivery(WebhookDelivery.PENDING, 0, null, null, null)))
+                .when("#finishedAt = :finishedAt AND attribute_not_exists(#webhook)",
+                        "finishedAt", time(finishedAt))).isPresent();
+    }
+
+    @Override
+    public boolean recordWebhook(String jobId, Instant finishedAt, int previousAttempts, WebhookDelivery delivery) {
+        // the attempt count is the webhook's own version: two deliveries of one message cannot both record
+        String noneSince = previousAttempts == 0
+                ? "(attribute_not_exists(#webhook) OR #webhook.#attempts = :previous)"
+                : "#webhook.#attempts = :previous";
+        return update(new ConditionalUpdate(table, jobId)
+                .set(JobItem.WEBHOOK, JobItem.webhook(delivery))
+                .when("#finishedAt = :finishedAt AND " + noneSince,
+                        "finishedAt", time(finishedAt),
+                        "previous", n(previousAttempts))).isPresent();
     }
 
     @Override
@@ -291,13 +313,14 @@ public final class DynamoJobStore implements JobStore {
                 .set(FINISHED_AT, time(now))
                 .set(UPDATED_AT, time(now))
                 .set(EXPIRES_AT, n(now.plus(retention).getEpochSecond()))
-                .remove(LEASE_OWNER, LEASE_EXPIRES_AT, INFLIGHT_SHARD, SWEEP_AT, NEXT_ATTEMPT_AT, JobItem.QUEUED_AT);
+                .remove(LEASE_OWNER, LEASE_EXPIRES_AT, INFLIGHT_SHARD, SWEEP_AT, NEXT_ATTEMPT_AT, JobItem.QUEUED_AT,
+                        JobItem.WEBHOOK);
     }
 
-    private boolean underLease(ConditionalUpdate update, String leaseOwner) {
+    private Optional<Job> underLease(ConditionalUpdate update, String leaseOwner) {
         return update(update.when("#status = :running AND #leaseOwner = :owner",
                 "running", s(JobStatus.RUNNING.name()),
-                "owner", s(leaseOwner))).isPresent();
+                "owner", s(leaseOwner)));
     }
 
     private Optional<Job> update(ConditionalUpdate update) {

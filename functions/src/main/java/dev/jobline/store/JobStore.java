@@ -59,14 +59,14 @@ public interface JobStore {
     /** Extends a running attempt's lease and records progress; empty once the lease is no longer ours. */
     Optional<Job> heartbeat(String jobId, Lease lease, Progress progress, Instant now);
 
-    /** RUNNING to SUCCEEDED, only under the lease that ran the attempt. */
-    boolean succeed(String jobId, String leaseOwner, String resultJson, Progress progress, Instant now);
+    /** RUNNING to SUCCEEDED, only under the lease that ran the attempt; the job as it ended, empty when the write lost. */
+    Optional<Job> succeed(String jobId, String leaseOwner, String resultJson, Progress progress, Instant now);
 
-    /** RUNNING to FAILED, only under the lease that ran the attempt. */
-    boolean fail(String jobId, String leaseOwner, JobError error, Instant now);
+    /** RUNNING to FAILED, only under the lease that ran the attempt; the job as it ended, empty when the write lost. */
+    Optional<Job> fail(String jobId, String leaseOwner, JobError error, Instant now);
 
-    /** RUNNING to CANCELLED after the handler saw the cancel request, only under its lease. */
-    boolean cancelRunning(String jobId, String leaseOwner, Instant now);
+    /** RUNNING to CANCELLED after the handler saw the cancel request, only under its lease; empty when the write lost. */
+    Optional<Job> cancelRunning(String jobId, String leaseOwner, Instant now);
 
     /** RUNNING back to QUEUED to wait for the next attempt, only under the lease that ran this one. */
     boolean awaitRetry(String jobId, String leaseOwner, JobError error, Instant nextAttemptAt, Instant now);
@@ -74,8 +74,8 @@ public interface JobStore {
     /** Sets the cancel flag on the tenant's job that has not finished; empty when it has (or is not the tenant's). */
     Optional<Job> requestCancel(String jobId, String tenantId, Instant now);
 
-    /** A QUEUED job whose cancel flag is set becomes CANCELLED. */
-    boolean cancelQueued(String jobId, Instant now);
+    /** A QUEUED job whose cancel flag is set becomes CANCELLED; empty when it was in no such state. */
+    Optional<Job> cancelQueued(String jobId, Instant now);
 
     /** One page of in-flight jobs of a shard whose {@code sweepAt} has passed, read from the sparse index. */
     DuePage findDue(int shard, Instant now, int limit, String cursor);
@@ -86,14 +86,28 @@ public interface JobStore {
     /** Sweeper: a RUNNING job whose lease expired goes back to QUEUED with the reason recorded. */
     boolean requeueExpired(DueJob job, JobError error, Instant now);
 
-    /** Sweeper: a RUNNING job whose lease expired, with no attempts left, ends FAILED. */
-    boolean failExpired(DueJob job, JobError error, Instant now);
+    /** Sweeper: a RUNNING job whose lease expired, with no attempts left, ends FAILED; empty when the write lost. */
+    Optional<Job> failExpired(DueJob job, JobError error, Instant now);
 
     /**
      * A job whose message reached the dead-letter queue ends FAILED with the given reason, unless it
-     * has already ended. False when it had (or does not exist).
+     * has already ended. Empty when it had (or does not exist).
      */
-    boolean failDeadLettered(String jobId, JobError error, Instant now);
+    Optional<Job> failDeadLettered(String jobId, JobError error, Instant now);
+
+    /**
+     * Records that the completion webhook of a job that ended at {@code finishedAt} is queued: PENDING,
+     * no attempt yet. False when the job has ended again since, or a delivery outcome is already recorded
+     * (the webhook function can be faster than this write).
+     */
+    boolean webhookQueued(String jobId, Instant finishedAt);
+
+    /**
+     * Records a delivery attempt's outcome for the ending at {@code finishedAt}, only if no other
+     * attempt was recorded since the one numbered {@code previousAttempts} (0: none). False when
+     * another delivery of the same message got there first, or the job has ended again since.
+     */
+    boolean recordWebhook(String jobId, Instant finishedAt, int previousAttempts, dev.jobline.job.WebhookDelivery delivery);
 
     /** Keeps a dead-lettered message that names no job; writing the same message twice keeps one. */
     void keepDeadLetter(DeadLetter letter);

@@ -1,5 +1,6 @@
 package dev.jobline.sweeper;
 
+import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
 import dev.jobline.log.Log;
@@ -8,9 +9,11 @@ import dev.jobline.queue.JobQueue;
 import dev.jobline.store.DueJob;
 import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
+import dev.jobline.webhook.CompletionNotifier;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -23,16 +26,18 @@ public final class Sweeper {
     private final JobStore store;
     private final JobQueue queue;
     private final JobCounters counters;
+    private final CompletionNotifier notifier;
     private final Clock clock;
     private final int shards;
     private final int pageSize;
     private final Duration queuedStaleAfter;
 
-    public Sweeper(JobStore store, JobQueue queue, JobCounters counters, Clock clock, int shards, int pageSize,
-                   Duration queuedStaleAfter) {
+    public Sweeper(JobStore store, JobQueue queue, JobCounters counters, CompletionNotifier notifier, Clock clock,
+                   int shards, int pageSize, Duration queuedStaleAfter) {
         this.store = store;
         this.queue = queue;
         this.counters = counters;
+        this.notifier = notifier;
         this.clock = clock;
         this.shards = shards;
         this.pageSize = pageSize;
@@ -74,10 +79,12 @@ public final class Sweeper {
             JobError expired = new JobError(JobError.LEASE_EXPIRED,
                     "attempt " + job.attempts() + " stopped without finishing (lease expired)", true);
             if (!job.attemptsLeft()) {
-                if (store.failExpired(job, expired.asFinal(JobError.ATTEMPTS_EXHAUSTED), now)) {
+                Optional<Job> failed = store.failExpired(job, expired.asFinal(JobError.ATTEMPTS_EXHAUSTED), now);
+                if (failed.isPresent()) {
                     counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.FAILED);
                     report.failed();
                     Log.info("sweep.recovered", "jobId", job.jobId(), "tenantId", job.tenantId(), "action", "failed", "attempt", job.attempts());
+                    notifier.jobEnded(failed.get());
                 } else {
                     report.raced();
                 }

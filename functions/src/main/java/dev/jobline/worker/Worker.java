@@ -14,6 +14,7 @@ import dev.jobline.queue.ReceivedMessage;
 import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.Lease;
+import dev.jobline.webhook.CompletionNotifier;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,18 +48,20 @@ public final class Worker {
     private final JobQueue queue;
     private final JobRegistry registry;
     private final JobCounters counters;
+    private final CompletionNotifier notifier;
     private final Clock clock;
     private final WorkerSettings settings;
     private final RandomGenerator random;
     private final ExecutorService threads = Executors.newCachedThreadPool(daemon("jobline-worker"));
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("jobline-heartbeat"));
 
-    public Worker(JobStore store, JobQueue queue, JobRegistry registry, JobCounters counters, Clock clock,
-                  WorkerSettings settings, RandomGenerator random) {
+    public Worker(JobStore store, JobQueue queue, JobRegistry registry, JobCounters counters, CompletionNotifier notifier,
+                  Clock clock, WorkerSettings settings, RandomGenerator random) {
         this.store = store;
         this.queue = queue;
         this.registry = registry;
         this.counters = counters;
+        this.notifier = notifier;
         this.clock = clock;
         this.settings = settings;
         this.random = random;
@@ -163,9 +166,11 @@ public final class Worker {
         }
         Job job = current.get();
         if (job.status() == JobStatus.QUEUED && job.cancelRequested()) {
-            if (store.cancelQueued(jobId, now)) {
+            Optional<Job> cancelled = store.cancelQueued(jobId, now);
+            if (cancelled.isPresent()) {
                 counters.moved(job.tenantId(), JobStatus.QUEUED, JobStatus.CANCELLED);
                 Log.info("job.cancelled", "before", "start");
+                notifier.jobEnded(cancelled.get());
             }
             return true;
         }
@@ -198,9 +203,11 @@ public final class Worker {
             return true;
         }
         if (running.isCancelRequested()) {
-            if (store.cancelRunning(job.jobId(), lease.owner(), clock.instant())) {
+            Optional<Job> cancelled = store.cancelRunning(job.jobId(), lease.owner(), clock.instant());
+            if (cancelled.isPresent()) {
                 counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.CANCELLED);
                 Log.info("job.cancelled", "before", "end");
+                notifier.jobEnded(cancelled.get());
             }
             return true;
         }
@@ -252,9 +259,11 @@ public final class Worker {
             return finishFailed(job, lease, new JobError(JobError.RESULT_TOO_LARGE,
                     "the result is larger than " + settings.maxResultBytes() + " bytes", false));
         }
-        if (store.succeed(job.jobId(), lease.owner(), resultJson, running.latestProgress(), clock.instant())) {
+        Optional<Job> succeeded = store.succeed(job.jobId(), lease.owner(), resultJson, running.latestProgress(), clock.instant());
+        if (succeeded.isPresent()) {
             counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.SUCCEEDED);
             Log.info("job.succeeded");
+            notifier.jobEnded(succeeded.get());
         } else {
             Log.warn("job.completion_refused", "reason", "lease no longer held");
         }
@@ -285,9 +294,11 @@ public final class Worker {
     }
 
     private boolean finishFailed(Job job, Lease lease, JobError error) {
-        if (store.fail(job.jobId(), lease.owner(), error, clock.instant())) {
+        Optional<Job> failed = store.fail(job.jobId(), lease.owner(), error, clock.instant());
+        if (failed.isPresent()) {
             counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.FAILED);
             Log.info("job.failed", "errorCode", error.code(), "error", error.message());
+            notifier.jobEnded(failed.get());
         } else {
             Log.warn("job.completion_refused", "reason", "lease no longer held");
         }

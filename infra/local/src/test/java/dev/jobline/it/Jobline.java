@@ -19,6 +19,7 @@ import dev.jobline.json.Json;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalResources;
 import dev.jobline.sweeper.SweeperHandler;
+import dev.jobline.webhook.WebhookHandler;
 import dev.jobline.worker.WorkerHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,8 +52,12 @@ final class Jobline {
     final WorkerHandler worker;
     final SweeperHandler sweeper;
     final DeadLetterHandler deadLetters;
+    /** The webhook function, wired as the template says, but calling private hosts: the tests' receivers are on 127.0.0.1. */
+    final Wiring webhookWiring;
+    final WebhookHandler webhooks;
     final String queueUrl;
     final String deadLetterQueueUrl;
+    final String webhooksQueueUrl;
 
     Jobline(LocalAws aws, LocalResources resources) {
         this(aws, resources, Map.of());
@@ -64,6 +69,7 @@ final class Jobline {
         this.resources = resources;
         this.queueUrl = resources.queueUrl("JobsQueue");
         this.deadLetterQueueUrl = resources.queueUrl("JobsDeadLetterQueue");
+        this.webhooksQueueUrl = resources.queueUrl("WebhooksQueue");
         Clients clients = new Clients(aws.dynamoClient(), aws.sqsClient());
         JobRegistry registry = JobCatalog.register(JobRegistry.builder())
                 .register(JobType.of("count", context -> countedRuns.incrementAndGet()))
@@ -80,6 +86,10 @@ final class Jobline {
         this.worker = new WorkerHandler(wiring.worker());
         this.sweeper = new SweeperHandler(new Wiring(config("SweeperFunction", overrides), clients, registry, clock).sweeper());
         this.deadLetters = new DeadLetterHandler(new Wiring(config("DeadLetterFunction", overrides), clients, registry, clock));
+        Map<String, String> webhookOverrides = new HashMap<>(Map.of("WEBHOOK_ALLOW_PRIVATE_HOSTS", "true"));
+        webhookOverrides.putAll(overrides);
+        this.webhookWiring = new Wiring(config("WebhookFunction", webhookOverrides), clients, registry, clock);
+        this.webhooks = new WebhookHandler(webhookWiring);
     }
 
     private Config config(String function, Map<String, String> overrides) {
@@ -223,7 +233,7 @@ final class Jobline {
     }
 
     private String arnOf(String url) {
-        for (String logicalId : List.of("JobsQueue", "HighPriorityJobsQueue", "JobsDeadLetterQueue")) {
+        for (String logicalId : List.of("JobsQueue", "HighPriorityJobsQueue", "JobsDeadLetterQueue", "WebhooksQueue")) {
             if (resources.queueUrl(logicalId).equals(url)) {
                 return resources.queueArn(logicalId);
             }
@@ -233,12 +243,36 @@ final class Jobline {
 
     /** The URL of the queue a record came from, as the event source knows it by ARN. */
     String queueOf(SQSEvent.SQSMessage record) {
-        for (String logicalId : List.of("JobsQueue", "HighPriorityJobsQueue", "JobsDeadLetterQueue")) {
+        for (String logicalId : List.of("JobsQueue", "HighPriorityJobsQueue", "JobsDeadLetterQueue", "WebhooksQueue")) {
             if (resources.queueArn(logicalId).equals(record.getEventSourceArn())) {
                 return resources.queueUrl(logicalId);
             }
         }
         return queueUrl;
+    }
+
+    /** Invokes a webhook function with a batch of the webhooks queue, then deletes the records it did not name as failed. */
+    SQSBatchResponse deliverWebhooks(WebhookHandler handler, SQSEvent event) {
+        SQSBatchResponse response = handler.handleRequest(event, new TestContext("WebhookFunction", Duration.ofSeconds(60)));
+        Set<String> failed = new HashSet<>();
+        for (SQSBatchResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
+            failed.add(failure.getItemIdentifier());
+        }
+        for (SQSEvent.SQSMessage record : event.getRecords()) {
+            if (!failed.contains(record.getMessageId())) {
+                aws.sqsClient().deleteMessage(b -> b.queueUrl(webhooksQueueUrl).receiptHandle(record.getReceiptHandle()));
+            }
+        }
+        return response;
+    }
+
+    /** Receives the webhooks queue's messages (waiting up to 2 s for the first) and delivers them with the template's function. */
+    SQSBatchResponse receiveAndDeliverWebhooks() {
+        SQSEvent event = receive(webhooksQueueUrl, Duration.ofSeconds(2), null);
+        if (event.getRecords().isEmpty()) {
+            throw new AssertionError("no message arrived on the webhooks queue");
+        }
+        return deliverWebhooks(webhooks, event);
     }
 
     /** Receives one batch (waiting up to 2 s) and delivers it; returns the worker's answer. */

@@ -1,0 +1,52 @@
+package dev.jobline.webhook;
+
+import dev.jobline.job.Job;
+import dev.jobline.log.Log;
+import dev.jobline.store.JobStore;
+
+/**
+ * The one place that decides whether a job's end is announced: every terminal write that won hands
+ * the job as it ended to {@link #jobEnded}. A job with a callbackUrl gets a message on the webhooks
+ * queue and its webhook recorded PENDING. Nothing here can fail the job's completion.
+ */
+public final class CompletionNotifier {
+    /** Announces nothing: for functions wired without a webhooks queue. */
+    public static final CompletionNotifier NONE = new CompletionNotifier(null, null);
+
+    private final WebhookQueue queue;
+    private final JobStore store;
+
+    /** @param queue null when this function has no webhooks queue (a job with a callbackUrl is then logged, not announced) */
+    public CompletionNotifier(WebhookQueue queue, JobStore store) {
+        this.queue = queue;
+        this.store = store;
+    }
+
+    public void jobEnded(Job job) {
+        if (job.callbackUrl() == null || !job.status().isTerminal()) {
+            return;
+        }
+        if (queue == null) {
+            Log.warn("webhook.not_configured", "jobId", job.jobId(), "tenantId", job.tenantId(),
+                    "reason", "WEBHOOKS_QUEUE_URL is not set for this function");
+            return;
+        }
+        try {
+            queue.send(job.jobId());
+        } catch (RuntimeException e) {
+            // the webhook is lost: no sweeper re-sends it. The job shows no webhook record at all, which
+            // tells the tenant it was never queued (PENDING is written only after a send that worked).
+            Log.error("webhook.not_queued", e, "jobId", job.jobId(), "tenantId", job.tenantId());
+            return;
+        }
+        try {
+            if (!store.webhookQueued(job.jobId(), job.finishedAt())) {
+                Log.info("webhook.pending_not_recorded", "jobId", job.jobId(), "reason", "an outcome is recorded already");
+            }
+        } catch (RuntimeException e) {
+            // the message is on its way; the delivery records its own outcome
+            Log.warn("webhook.pending_not_recorded", "jobId", job.jobId(), "reason", e.getMessage());
+        }
+        Log.info("webhook.queued", "jobId", job.jobId(), "tenantId", job.tenantId(), "status", job.status());
+    }
+}
