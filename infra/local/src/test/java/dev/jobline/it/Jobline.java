@@ -63,15 +63,24 @@ final class Jobline {
         this(aws, resources, Map.of());
     }
 
-    /** @param overrides environment values replacing the template's, for every function */
     Jobline(LocalAws aws, LocalResources resources, Map<String, String> overrides) {
+        this(aws, resources, overrides, List.of());
+    }
+
+    /**
+     * @param overrides environment values replacing the template's, for every function
+     * @param extraTypes job types a test needs beside the catalog's
+     */
+    Jobline(LocalAws aws, LocalResources resources, Map<String, String> overrides, List<JobType> extraTypes) {
         this.aws = aws;
         this.resources = resources;
         this.queueUrl = resources.queueUrl("JobsQueue");
         this.deadLetterQueueUrl = resources.queueUrl("JobsDeadLetterQueue");
         this.webhooksQueueUrl = resources.queueUrl("WebhooksQueue");
         Clients clients = new Clients(aws.dynamoClient(), aws.sqsClient());
-        JobRegistry registry = JobCatalog.register(JobRegistry.builder())
+        JobRegistry.Builder types = JobCatalog.register(JobRegistry.builder());
+        extraTypes.forEach(types::register);
+        JobRegistry registry = types
                 .register(JobType.of("count", context -> countedRuns.incrementAndGet()))
                 // fails for good on the first run of this harness, succeeds on any later one (manual retry)
                 .register(JobType.of("fail-first", context -> {

@@ -1,0 +1,178 @@
+package dev.jobline.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import dev.jobline.local.CfnYaml;
+import dev.jobline.local.LocalAwsExtension;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The template's deployment rules hold on template.yaml, and each breaks on a damaged copy. */
+class TemplateChecksTest {
+    private static final Path TEMPLATE = LocalAwsExtension.template();
+    private static final Path EVENTS = TEMPLATE.getParent().resolve("events");
+
+    private static String text() throws IOException {
+        return Files.readString(TEMPLATE);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static TemplateChecks checks(String yaml) {
+        return new TemplateChecks((Map<String, Object>) CfnYaml.parse(yaml));
+    }
+
+    /** The damaged copy: one replacement, which must apply. */
+    private static TemplateChecks broken(String from, String to) throws IOException {
+        String original = text();
+        assertTrue(original.contains(from), "the template no longer contains: " + from);
+        return checks(original.replaceFirst(java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to)));
+    }
+
+    @Test
+    void theRealTemplatePassesEveryCheck() throws IOException {
+        assertEquals(List.of(), checks(text()).all());
+    }
+
+    @Test
+    void aHandlerClassThatDoesNotExistIsCaught() throws IOException {
+        List<String> problems = broken("dev.jobline.worker.WorkerHandler::handleRequest", "dev.jobline.worker.Missing::handleRequest").handlersExist();
+        assertTrue(problems.stream().anyMatch(p -> p.contains("no class dev.jobline.worker.Missing")), problems.toString());
+    }
+
+    @Test
+    void aHandlerMethodThatDoesNotExistIsCaught() throws IOException {
+        List<String> problems = broken("dev.jobline.worker.WorkerHandler::handleRequest", "dev.jobline.worker.WorkerHandler::handle").handlersExist();
+        assertTrue(problems.stream().anyMatch(p -> p.contains("has no method handle")), problems.toString());
+    }
+
+    @Test
+    void aMissingRequiredVariableIsCaught() throws IOException {
+        List<String> problems = broken("        TABLE_NAME: !Ref JobsTable\n", "").environmentIsComplete();
+        assertTrue(problems.stream().anyMatch(p -> p.contains("TABLE_NAME is not set")), problems.toString());
+    }
+
+    @Test
+    void aMisspelledVariableIsCaught() throws IOException {
+        List<String> problems = broken("LEASE_SECONDS:", "LEASE_SECONDZ:").environmentIsComplete();
+        assertTrue(problems.stream().anyMatch(p -> p.contains("LEASE_SECONDZ is read by nothing")), problems.toString());
+    }
+
+    @Test
+    void aVisibilityTimeoutUnderSixTimesTheWorkerTimeoutIsCaught() throws IOException {
+        List<String> problems = broken("      VisibilityTimeout: 360\n      MessageRetentionPeriod: 1209600\n      RedrivePolicy:",
+                "      VisibilityTimeout: 300\n      MessageRetentionPeriod: 1209600\n      RedrivePolicy:").visibilityCoversSixTimesTheTimeout();
+        assertTrue(problems.stream().anyMatch(p -> p.contains("VisibilityTimeout 300 s is under 6 x")), problems.toString());
+    }
+
+    @Test
+    void anSqsEventWithoutPartialBatchFailuresIsCaught() throws IOException {
+        List<String> problems = broken("FunctionResponseTypes: [ReportBatchItemFailures]", "FunctionResponseTypes: []").sqsEventsReportBatchItemFailures();
+        assertEquals(1, problems.size(), problems.toString());
+    }
+
+    @Test
+    void aStarResourceIsCaught() throws IOException {
+        List<String> problems = broken("              Resource: !GetAtt JobsTable.Arn\n", "              Resource: \"*\"\n").noPolicyGrantsEverything();
+        assertTrue(problems.stream().anyMatch(p -> p.contains("Resource '*'")), problems.toString());
+    }
+
+    @Test
+    void aWildcardActionIsCaught() throws IOException {
+        List<String> problems = broken("Action: [sqs:ChangeMessageVisibility]", "Action: [\"sqs:*\"]").noPolicyGrantsEverything();
+        assertTrue(problems.stream().anyMatch(p -> p.contains("wildcard action")), problems.toString());
+    }
+
+    @Test
+    void aLogGroupWithoutRetentionIsCaught() throws IOException {
+        List<String> problems = broken("  WorkerLogGroup:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      RetentionInDays: !Ref LogRetentionDays\n",
+                "  WorkerLogGroup:\n    Type: AWS::Logs::LogGroup\n    Properties: {}\n").logGroupsHaveRetention();
+        assertTrue(problems.stream().anyMatch(p -> p.contains("WorkerLogGroup: log group without RetentionInDays")), problems.toString());
+    }
+
+    @Test
+    void aFunctionLoggingToLambdasDefaultGroupIsCaught() throws IOException {
+        List<String> problems = broken("      LoggingConfig:\n        LogGroup: !Ref WorkerLogGroup\n", "").logGroupsHaveRetention();
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("WorkerFunction: LoggingConfig")), problems.toString());
+    }
+
+    // every file in events/ deserializes into the event type its function accepts
+
+    private static Object deserialize(Class<?> type, InputStream json) {
+        return LambdaEventSerializers.serializerFor(type, TemplateChecksTest.class.getClassLoader()).fromJson(json);
+    }
+
+    /** The function an event file is for, by its name's prefix. */
+    private static String functionFor(String file) {
+        if (file.startsWith("api-")) {
+            return "ApiFunction";
+        }
+        if (file.startsWith("sqs-")) {
+            return "WorkerFunction";
+        }
+        if (file.startsWith("schedule-")) {
+            return "SweeperFunction";
+        }
+        throw new AssertionError("events/" + file + " names no function (api-, sqs-, schedule-)");
+    }
+
+    private static void assertUsable(Object event, String file) {
+        if (event instanceof APIGatewayV2HTTPEvent http) {
+            assertNotNull(http.getRawPath(), file);
+            assertNotNull(http.getRequestContext().getHttp().getMethod(), file);
+        } else if (event instanceof SQSEvent sqs) {
+            assertFalse(sqs.getRecords().isEmpty(), file);
+            sqs.getRecords().forEach(record -> {
+                assertNotNull(record.getMessageId(), file);
+                assertNotNull(record.getBody(), file);
+            });
+        } else if (event instanceof ScheduledEvent schedule) {
+            assertEquals("Scheduled Event", schedule.getDetailType(), file);
+        } else {
+            throw new AssertionError(file + ": unexpected event class " + event.getClass());
+        }
+    }
+
+    @Test
+    void everyEventFileDeserializesIntoItsFunctionsEventType() throws IOException {
+        Map<String, Class<?>> eventTypes = checks(text()).eventTypes();
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(EVENTS)) {
+            files = listing.filter(p -> p.toString().endsWith(".json") && !p.getFileName().toString().equals("env.json")).sorted().toList();
+        }
+        assertTrue(files.size() >= 6, "events/ holds the scenarios: " + files);
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            Class<?> type = eventTypes.get(functionFor(name));
+            try (InputStream json = Files.newInputStream(file)) {
+                assertUsable(deserialize(type, json), name);
+            }
+        }
+    }
+
+    @Test
+    void anEventFileOfTheWrongShapeIsCaught() {
+        InputStream wrong = new ByteArrayInputStream("{\"Records\":{\"messageId\":\"1\"}}".getBytes(StandardCharsets.UTF_8));
+        AssertionError caught = null;
+        try {
+            assertUsable(deserialize(SQSEvent.class, wrong), "broken.json");
+        } catch (AssertionError | RuntimeException e) {
+            caught = e instanceof AssertionError error ? error : new AssertionError(e);
+        }
+        assertNotNull(caught, "a records object instead of a list must not pass");
+    }
+}
