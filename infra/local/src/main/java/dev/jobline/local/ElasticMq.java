@@ -95,11 +95,11 @@ final class ElasticMq implements AutoCloseable {
         }
     }
 
+    /** Pekko's defaults but its shutdown hook ({@code pekko.daemonic = on} would break message move tasks). */
     private static Config actorSystemConfig() {
         return ConfigFactory.parseString("""
                 pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
                 pekko.jvm-shutdown-hooks = off
-                pekko.daemonic = on
                 """).withFallback(ConfigFactory.load(ElasticMq.class.getClassLoader()));
     }
 
