@@ -171,7 +171,8 @@ final class TerminalView implements AutoCloseable {
             Process stty = new ProcessBuilder("stty", "size").redirectInput(new File("/dev/tty"))
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             String[] size = new String(stty.getInputStream().readAllBytes()).trim().split("\\s+");
-            if (stty.waitFor(2, TimeUnit.SECONDS) && size.length == 2) {
+            // 0 0: a terminal that does not know its size
+            if (stty.waitFor(2, TimeUnit.SECONDS) && size.length == 2 && Integer.parseInt(size[0]) > 0) {
                 rows = Math.max(10, Integer.parseInt(size[0]));
                 columns = Math.max(40, Integer.parseInt(size[1]));
             }
