@@ -168,7 +168,8 @@ class AdminAndQuotaIntegrationTest {
                 e -> e.setBody("{\"moveDeadLetterMessages\":true}")), 200);
 
         assertEquals(Boolean.TRUE, ((Map<?, ?>) redrive.get("deadLetterMove")).get("started"));
-        for (int i = 0; i < 100 && jobline.visibleMessages() == 0; i++) {
+        // the move task runs in the background; on a loaded machine it can take a while to start
+        for (int i = 0; i < 600 && jobline.visibleMessages() == 0; i++) {
             Thread.sleep(100);
         }
         assertEquals(1, jobline.visibleMessages(), "the message is back on the jobs queue");
