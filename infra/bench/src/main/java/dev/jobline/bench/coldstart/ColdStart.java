@@ -322,13 +322,13 @@ public final class ColdStart {
     private static void report(String title, Map<String, List<Launch>> results) {
         System.out.println(title);
         System.out.println(String.format(Locale.ROOT, "  %-13s %9s %9s %9s   %s", "variant", "median", "min", "max",
-                "child's own medians: JVM start to main / init (constructor) / invoke"));
+                "child's own medians: JVM start to main / init (constructor) / invoke; classes loaded"));
         for (Map.Entry<String, List<Launch>> entry : results.entrySet()) {
             Stats total = Stats.of(entry.getValue().stream().map(Launch::millis).toList());
-            System.out.println(String.format(Locale.ROOT, "  %-13s %7.0f ms %6.0f ms %6.0f ms   %4.0f / %4.0f / %4.0f ms",
+            System.out.println(String.format(Locale.ROOT, "  %-13s %7.0f ms %6.0f ms %6.0f ms   %4.0f / %4.0f / %4.0f ms; %5.0f",
                     entry.getKey(), total.median(), total.min(), total.max(),
                     phaseMedian(entry.getValue(), "jvmToMainMillis"), phaseMedian(entry.getValue(), "initMillis"),
-                    phaseMedian(entry.getValue(), "invokeMillis")));
+                    phaseMedian(entry.getValue(), "invokeMillis"), phaseMedian(entry.getValue(), "classesLoaded")));
         }
         double jobline = Stats.of(results.get("jobline").stream().map(Launch::millis).toList()).median();
         double empty = Stats.of(results.get("empty").stream().map(Launch::millis).toList()).median();

@@ -62,9 +62,11 @@ public final class LambdaLauncher {
 
         // read only after the response, so the management classes cost nothing on the measured path
         long jvmStarted = ManagementFactory.getRuntimeMXBean().getStartTime();
+        long classes = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
         System.out.println(PHASES + "jvmToMainMillis=" + (mainEntered - jvmStarted)
                 + " initMillis=" + (initialised - start) / 1_000_000.0
-                + " invokeMillis=" + (answered - initialised) / 1_000_000.0);
+                + " invokeMillis=" + (answered - initialised) / 1_000_000.0
+                + " classesLoaded=" + classes);
         System.out.flush();
         // a handler may leave non-daemon threads (SDK clients); Lambda freezes the process, we end it
         System.exit(0);
