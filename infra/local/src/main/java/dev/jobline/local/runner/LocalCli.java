@@ -57,10 +57,21 @@ public final class LocalCli {
             System.err.println("./jobline help lists the options");
             status = 2;
         } catch (RuntimeException e) {
-            System.err.println("jobline: " + e.getMessage());
+            System.err.println("jobline: " + reason(e));
             status = 1;
         }
         System.exit(status);
+    }
+
+    /** The message, else the exception's name; and the causes' messages, which often say what to do. */
+    private static String reason(Throwable e) {
+        StringBuilder reason = new StringBuilder(e.getMessage() != null ? e.getMessage() : e.getClass().getName());
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && !reason.toString().contains(cause.getMessage())) {
+                reason.append(": ").append(cause.getMessage());
+            }
+        }
+        return reason.toString();
     }
 
     private static int run(List<String> args) {

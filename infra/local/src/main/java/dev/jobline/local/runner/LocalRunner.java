@@ -53,6 +53,7 @@ public final class LocalRunner implements AutoCloseable {
     private final List<ScheduleTrigger> schedules = new ArrayList<>();
     private HttpApiGateway gateway;
     private TerminalView view;
+    private boolean serving;
     private boolean closed;
 
     private LocalRunner(RunnerOptions options, LocalAws aws, LocalResources resources, Output output) {
@@ -158,6 +159,7 @@ public final class LocalRunner implements AutoCloseable {
             // the log lines own stdout; the human summary goes beside them
             header.forEach(System.err::println);
         }
+        serving = true;
     }
 
     private boolean enabled(LambdaFunction function, EventSource event) {
@@ -279,9 +281,9 @@ public final class LocalRunner implements AutoCloseable {
         try {
             aws.close();
         } finally {
-            if (output.live) {
+            if (serving && output.live) {
                 output.terminal.println(stopped);
-            } else if (output.logFile == null) {
+            } else if (serving && output.logFile == null) {
                 System.err.println(stopped);
             }
         }
