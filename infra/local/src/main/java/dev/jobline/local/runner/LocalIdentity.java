@@ -72,7 +72,7 @@ final class LocalIdentity {
         }
         Map<String, Object> payload;
         try {
-            byte[] json = Base64.getUrlDecoder().decode(parts[1].replace('=', ' ').trim());
+            byte[] json = Base64.getUrlDecoder().decode(parts[1].replaceAll("=+$", ""));
             payload = JSON.std.mapFrom(new String(json, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException | IOException e) {
             throw new Unauthorized("the JWT's payload is not base64url-encoded JSON");

@@ -18,7 +18,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
@@ -50,7 +49,6 @@ final class SqsEventSourcePoller {
     private final String queueArn;
     private final RecentInvocations recent;
     private final int pollers;
-    private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean receiving = true;
     private CountDownLatch stopped;
@@ -77,7 +75,6 @@ final class SqsEventSourcePoller {
         for (int i = 1; i <= pollers; i++) {
             Thread thread = new Thread(this::poll, function.name() + "-" + source.name() + "-poller-" + i);
             thread.setDaemon(true);
-            threads.add(thread);
             thread.start();
         }
     }
@@ -114,7 +111,8 @@ final class SqsEventSourcePoller {
                     } finally {
                         inFlight.decrementAndGet();
                     }
-                } catch (SdkException e) {
+                } catch (RuntimeException e) {
+                    // the queue unreachable for a moment, or a bug: the poller goes on, as Lambda's does
                     if (receiving) {
                         Log.warn("sqs.poll_failed", "function", function.name(), "event", source.name(),
                                 "reason", e.getMessage());

@@ -74,8 +74,8 @@ class EventSourceEmulationTest {
         Eventually.until(BOUND, () -> ScriptedBatchHandler.deliveries("fail-once-1").size()
                 + ScriptedBatchHandler.deliveries("fail-once-2").size(), n -> n == 4, "both failed records come back");
         Eventually.until(BOUND, () -> messagesLeft("WorkQueue"), n -> n == 0, "the queue empties");
-        // past the 1 s visibility timeout: anything wrongly left behind would have come back by now
-        Thread.sleep(2500);
+        // past the 3 s visibility timeout: anything wrongly left behind would have come back by now
+        Thread.sleep(4000);
 
         assertEquals(5, ScriptedBatchHandler.BATCH_SIZES.get(0), "the five messages sent together are one batch");
         for (String ok : List.of("ok-1", "ok-2", "ok-3")) {

@@ -64,8 +64,9 @@ final class Fixtures {
               WorkQueue:
                 Type: AWS::SQS::Queue
                 Properties:
-                  # failed records come back fast
-                  VisibilityTimeout: 1
+                  # failed records come back fast; still longer than the batching window, or a batch could
+                  # receive a message twice
+                  VisibilityTimeout: 3
 
               SlowQueue:
                 Type: AWS::SQS::Queue
