@@ -4,6 +4,7 @@ import dev.jobline.job.JobRegistry;
 import dev.jobline.job.JobStatus;
 import dev.jobline.job.JobType;
 import dev.jobline.log.Log;
+import dev.jobline.metrics.JobMetrics.Cause;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.queue.QueueAdmin;
@@ -39,7 +40,10 @@ final class AdminService {
     Map<String, Object> stats() {
         Instant now = clock.instant();
         Map<String, Object> jobs = new LinkedHashMap<>();
-        counters.totals().forEach((status, count) -> jobs.put(status.name(), count));
+        JobCounters.Totals totals = counters.read();
+        totals.jobs().forEach((status, count) -> jobs.put(status.name(), count));
+        Map<String, Object> costs = new LinkedHashMap<>();
+        totals.costByTenant().forEach((tenant, dollars) -> costs.put(tenant, dollars.doubleValue()));
         Map<String, Object> depths = new LinkedHashMap<>();
         queues.depths().forEach((name, depth) -> depths.put(name,
                 Map.of("visible", depth.visible(), "inFlight", depth.inFlight(), "delayed", depth.delayed())));
@@ -59,6 +63,9 @@ final class AdminService {
         answer.put("queues", depths);
         answer.put("inFlightJobs", inFlight);
         answer.put("oldestQueuedAgeSeconds", oldest == null ? 0 : Duration.between(oldest, now).toSeconds());
+        // dollars per tenant at the dated on-demand prices, as the functions counted them (see dev.jobline.cost)
+        answer.put("costByTenant", costs);
+        answer.put("costPricesAsOf", dev.jobline.cost.OnDemandPrices.AS_OF.toString());
         return answer;
     }
 
@@ -113,7 +120,7 @@ final class AdminService {
             List<JobMessage> messages = new ArrayList<>();
             for (JobStore.FailedJob job : matched) {
                 if (store.retry(job.jobId(), job.tenantId(), now).isPresent()) {
-                    counters.moved(job.tenantId(), JobStatus.FAILED, JobStatus.QUEUED);
+                    counters.moved(job.tenantId(), job.type(), JobStatus.FAILED, JobStatus.QUEUED, Cause.TENANT);
                     requeued.add(job.jobId());
                     messages.add(new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority()));
                 }

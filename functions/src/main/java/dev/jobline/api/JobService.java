@@ -1,8 +1,12 @@
 package dev.jobline.api;
 
+import dev.jobline.cost.CostModel;
+import dev.jobline.cost.CostTotals;
+import dev.jobline.cost.JobCost;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobStatus;
 import dev.jobline.log.Log;
+import dev.jobline.metrics.JobMetrics.Cause;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.store.JobCounters;
@@ -48,13 +52,15 @@ final class JobService {
     Submitted submit(String tenantId, SubmitRequest request, String idempotencyKey) {
         Instant now = clock.instant();
         takeQuota(tenantId, 1, now);
-        Job job = newJob(tenantId, request, idempotencyKey, now);
+        JobCost cost = CostModel.submit(1);
+        Job job = newJob(tenantId, request, idempotencyKey, now).withCost(CostTotals.of(cost));
         Optional<Job> existing = createOrFindRepeat(job, idempotencyKey, now);
         if (existing.isPresent()) {
             quotas.release(tenantId, 1);
             return new Submitted(existing.get(), false);
         }
-        counters.moved(tenantId, null, JobStatus.QUEUED);
+        counters.moved(tenantId, job.type(), null, JobStatus.QUEUED, Cause.SUBMIT);
+        counters.costIncurred(tenantId, cost.dollars());
         Log.info("job.submitted", "jobId", job.jobId(), "tenantId", tenantId, "type", job.type(), "priority", job.priority().label());
         messageFor(job, now).ifPresent(message -> {
             try {
@@ -88,6 +94,7 @@ final class JobService {
             takeQuota(tenantId, valid.size(), now);
         }
         List<JobMessage> messages = new ArrayList<>();
+        JobCost cost = CostModel.submit(valid.size());
         int next = 0;
         int unused = 0;
         for (int i = 0; i < results.size(); i++) {
@@ -95,7 +102,7 @@ final class JobService {
                 continue;
             }
             SubmitRequest request = valid.get(next++);
-            Job job = newJob(tenantId, request, null, now);
+            Job job = newJob(tenantId, request, null, now).withCost(CostTotals.of(cost));
             try {
                 if (!store.create(job)) {
                     throw new IllegalStateException("job id " + job.jobId() + " is already taken");
@@ -107,7 +114,8 @@ final class JobService {
                         "this job could not be stored; submit it again")));
                 continue;
             }
-            counters.moved(tenantId, null, JobStatus.QUEUED);
+            counters.moved(tenantId, job.type(), null, JobStatus.QUEUED, Cause.SUBMIT);
+            counters.costIncurred(tenantId, cost.dollars());
             results.set(i, new BatchItem(job, null));
             messageFor(job, now).ifPresent(messages::add);
         }
@@ -144,7 +152,7 @@ final class JobService {
         if (current.get().status() == JobStatus.QUEUED) {
             Optional<Job> cancelled = store.cancelQueuedNow(jobId, tenantId, now);
             if (cancelled.isPresent()) {
-                counters.moved(tenantId, JobStatus.QUEUED, JobStatus.CANCELLED);
+                counters.moved(tenantId, cancelled.get().type(), JobStatus.QUEUED, JobStatus.CANCELLED, Cause.TENANT);
                 Log.info("job.cancelled", "jobId", jobId, "tenantId", tenantId, "before", "start");
                 notifier.jobEnded(cancelled.get());
                 return Optional.of(new Cancelled(cancelled.get(), true));
@@ -180,7 +188,7 @@ final class JobService {
                     "job " + jobId + " changed while retrying it; read it again");
         }
         Job job = requeued.get();
-        counters.moved(tenantId, before, JobStatus.QUEUED);
+        counters.moved(tenantId, job.type(), before, JobStatus.QUEUED, Cause.TENANT);
         Log.info("job.retried", "jobId", jobId, "tenantId", tenantId);
         try {
             queue.send(new JobMessage(job.jobId(), tenantId, job.type(), job.priority()));

@@ -1,5 +1,7 @@
 package dev.jobline.api;
 
+import dev.jobline.cost.CostTotals;
+import dev.jobline.cost.OnDemandPrices;
 import dev.jobline.job.Job;
 import dev.jobline.job.Progress;
 import dev.jobline.job.WebhookDelivery;
@@ -53,6 +55,9 @@ public final class JobView {
         if (job.webhook() != null) {
             view.put("webhook", webhook(job.webhook()));
         }
+        if (job.cost() != null) {
+            view.put("cost", cost(job.cost()));
+        }
         view.put("links", Map.of("self", selfLink(job.jobId())));
         return view;
     }
@@ -69,6 +74,17 @@ public final class JobView {
             view.put("lastError", delivery.lastError());
         }
         put(view, "lastAttemptAt", delivery.lastAttemptAt());
+        return view;
+    }
+
+    /** What the job has cost so far, and the date of the prices it was computed at. */
+    private static Map<String, Object> cost(CostTotals cost) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("computeMillis", cost.computeMillis());
+        view.put("gbSeconds", cost.gbSeconds().doubleValue());
+        view.put("requests", cost.requests().doubleValue());
+        view.put("dollars", cost.dollars().doubleValue());
+        view.put("pricesAsOf", OnDemandPrices.AS_OF.toString());
         return view;
     }
 

@@ -26,7 +26,12 @@ public record Config(
         String webhooksQueueUrl,
         SigningKey webhookSigningKey,
         boolean webhookAllowPrivateHosts,
-        int webhookMaxAttempts) {
+        int webhookMaxAttempts,
+        int memoryMb,
+        String metricsService) {
+
+    /** Set by Lambda itself to the function's MemorySize: what a job's compute is priced at. */
+    public static final String MEMORY_SIZE = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
 
     /** Every variable {@link #from} reads; the template checks hold functions to this list. */
     public static final List<String> REQUIRED = List.of("TABLE_NAME", "QUEUE_URL");
@@ -34,7 +39,7 @@ public record Config(
             "DEAD_LETTER_QUEUE_ARN", "IN_FLIGHT_SHARDS", "RETENTION_DAYS", "QUEUED_STALE_SECONDS", "MAX_PAYLOAD_BYTES",
             "LEASE_SECONDS", "SAFETY_MARGIN_MILLIS", "WORKER_PARALLELISM", "MAX_RESULT_BYTES", "TENANT_MAX_IN_FLIGHT",
             "TENANT_SUBMITS_PER_MINUTE", "STATS_SHARDS", "ADMIN_SCOPE", "WEBHOOKS_QUEUE_URL", "WEBHOOK_SIGNING_KEY",
-            "WEBHOOK_ALLOW_PRIVATE_HOSTS", "WEBHOOK_MAX_ATTEMPTS");
+            "WEBHOOK_ALLOW_PRIVATE_HOSTS", "WEBHOOK_MAX_ATTEMPTS", "METRICS_SERVICE", MEMORY_SIZE);
 
     /** The webhook signing key derives every tenant's secret; shorter keys are refused. */
     public static final int MIN_SIGNING_KEY_LENGTH = 32;
@@ -69,7 +74,10 @@ public record Config(
                 optional(env, "WEBHOOKS_QUEUE_URL"),
                 signingKey(env, "WEBHOOK_SIGNING_KEY"),
                 flag(env, "WEBHOOK_ALLOW_PRIVATE_HOSTS", false),
-                number(env, "WEBHOOK_MAX_ATTEMPTS", 8, 1, 15));
+                number(env, "WEBHOOK_MAX_ATTEMPTS", 8, 1, 15),
+                // Lambda's own default MemorySize, for a process that is not a Lambda function
+                number(env, MEMORY_SIZE, 128, 128, 10_240),
+                env.getOrDefault("METRICS_SERVICE", "jobline"));
     }
 
     /** Absent is allowed (a function that signs nothing); present, it must be long enough to be a key. */

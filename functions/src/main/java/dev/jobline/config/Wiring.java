@@ -4,6 +4,7 @@ import dev.jobline.api.JobsApi;
 import dev.jobline.deadletter.DeadLetters;
 import dev.jobline.job.JobRegistry;
 import dev.jobline.job.Priority;
+import dev.jobline.metrics.JobMetrics;
 import dev.jobline.jobs.JobCatalog;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.queue.QueueAdmin;
@@ -62,7 +63,8 @@ public final class Wiring {
         this.queue = new SqsJobQueue(clients.sqs(), queues);
         this.quotas = new TenantQuotas(clients.dynamo(), config.tableName(), config.tenantMaxInFlight(),
                 config.tenantSubmitsPerMinute());
-        this.counters = new JobCounters(clients.dynamo(), config.tableName(), config.statsShards(), quotas);
+        this.counters = new JobCounters(clients.dynamo(), config.tableName(), config.statsShards(), quotas,
+                new JobMetrics(config.metricsService()));
         this.registry = registry;
         this.clock = clock;
         this.webhookQueue = config.webhooksQueueUrl() == null ? null : new SqsWebhookQueue(clients.sqs(), config.webhooksQueueUrl());
@@ -130,7 +132,8 @@ public final class Wiring {
 
     public Worker worker() {
         return new Worker(store, queue, registry, counters, notifier, clock,
-                WorkerSettings.forLease(config.lease(), config.safetyMargin(), config.workerParallelism(), config.maxResultBytes()),
+                WorkerSettings.forLease(config.lease(), config.safetyMargin(), config.workerParallelism(), config.maxResultBytes())
+                        .withMemory(config.memoryMb()),
                 ThreadLocalRandom.current());
     }
 

@@ -2,6 +2,7 @@ package dev.jobline.deadletter;
 
 import dev.jobline.job.JobError;
 import dev.jobline.log.Log;
+import dev.jobline.metrics.JobMetrics.Cause;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.ReceivedMessage;
 import dev.jobline.store.DeadLetter;
@@ -70,7 +71,7 @@ public final class DeadLetters {
         }
         Optional<Job> failed = store.failDeadLettered(jobId.get(), error, now);
         if (failed.isPresent()) {
-            counters.moved(before.get().tenantId(), before.get().status(), JobStatus.FAILED);
+            counters.moved(before.get().tenantId(), before.get().type(), before.get().status(), JobStatus.FAILED, Cause.DEAD_LETTER);
             Log.info("job.dead_lettered", "jobId", jobId.get(), "receiveCount", message.receiveCount());
             notifier.jobEnded(failed.get());
         } else {

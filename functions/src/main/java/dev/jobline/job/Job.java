@@ -34,7 +34,8 @@ public record Job(
         Instant runAt,
         String callbackUrl,
         String requestHash,
-        WebhookDelivery webhook) {
+        WebhookDelivery webhook,
+        dev.jobline.cost.CostTotals cost) {
 
     public Job {
         Objects.requireNonNull(jobId, "jobId");
@@ -51,14 +52,21 @@ public record Job(
                                 int maxAttempts, int timeoutSeconds, Instant now) {
         return new Job(jobId, tenantId, type.name(), JobStatus.QUEUED, payload, 0, maxAttempts, timeoutSeconds,
                 now, now, null, null, null, null, null, null, null, null, false, null, null, 1,
-                Priority.NORMAL, null, null, null, null);
+                Priority.NORMAL, null, null, null, null, null);
     }
 
     /** The same new job with the submission's options. */
     public Job withOptions(Priority newPriority, Instant newRunAt, String newCallbackUrl, String newRequestHash) {
         return new Job(jobId, tenantId, type, status, payload, attempts, maxAttempts, timeoutSeconds, createdAt, updatedAt,
                 startedAt, finishedAt, progress, result, error, leaseOwner, leaseExpiresAt, heartbeatAt, cancelRequested,
-                nextAttemptAt, expiresAt, version, newPriority, newRunAt, newCallbackUrl, newRequestHash, webhook);
+                nextAttemptAt, expiresAt, version, newPriority, newRunAt, newCallbackUrl, newRequestHash, webhook, cost);
+    }
+
+    /** The same new job with what its submission cost: its item starts with it. */
+    public Job withCost(dev.jobline.cost.CostTotals newCost) {
+        return new Job(jobId, tenantId, type, status, payload, attempts, maxAttempts, timeoutSeconds, createdAt, updatedAt,
+                startedAt, finishedAt, progress, result, error, leaseOwner, leaseExpiresAt, heartbeatAt, cancelRequested,
+                nextAttemptAt, expiresAt, version, priority, runAt, callbackUrl, requestHash, webhook, newCost);
     }
 
     public boolean hasLiveLease(Instant now) {

@@ -9,6 +9,12 @@ import java.util.Map;
 /**
  * Structured logs: one JSON object a line, with the invocation's context (function, request id)
  * and whatever fields the call names, so every line about a job carries its jobId.
+ *
+ * <p>The lines follow Lambda's JSON log format for application logs written to stdout ({@code LogFormat: JSON} in
+ * template.yaml): a {@code timestamp} in RFC 3339 and a {@code level}, so Lambda keeps them as structured records
+ * and filters them by ApplicationLogLevel; every other key stays a top-level field for CloudWatch Logs Insights.
+ * Lambda's own logger (context.getLogger()) cannot do that: its JSON lines carry only timestamp, level, message and
+ * AWSRequestId, and the job's keys would be text inside message. infra/bench/README.md has the measurements.
  */
 public final class Log {
     private static final ThreadLocal<Map<String, Object>> CONTEXT = ThreadLocal.withInitial(LinkedHashMap::new);
@@ -56,7 +62,7 @@ public final class Log {
 
     private static void write(String level, String event, Throwable cause, Object... keyValues) {
         Map<String, Object> line = new LinkedHashMap<>();
-        line.put("time", Instant.now().toString());
+        line.put("timestamp", Instant.now().toString());
         line.put("level", level);
         line.put("event", event);
         line.putAll(CONTEXT.get());
@@ -70,7 +76,11 @@ public final class Log {
             line.put("exception", cause.getClass().getName());
             line.put("exceptionMessage", String.valueOf(cause.getMessage()));
         }
-        String text = Json.write(line);
+        writeLine(Json.write(line));
+    }
+
+    /** Writes one finished line where log lines go (the metrics' EMF lines go the same way). */
+    public static void writeLine(String text) {
         PrintStream target = out;
         synchronized (target) {
             target.println(text);

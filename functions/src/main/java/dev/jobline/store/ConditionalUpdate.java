@@ -50,6 +50,13 @@ final class ConditionalUpdate {
         return this;
     }
 
+    /** Adds to a number attribute, which counts as 0 while it does not exist (an ADD inside this SET). */
+    ConditionalUpdate add(String attribute, AttributeValue amount) {
+        sets.add(name(attribute) + " = if_not_exists(" + name(attribute) + ", " + value("zero", JobItem.n(0)) + ") + "
+                + value(attribute, amount));
+        return this;
+    }
+
     ConditionalUpdate remove(String... attributes) {
         for (String attribute : attributes) {
             removes.add(name(attribute));

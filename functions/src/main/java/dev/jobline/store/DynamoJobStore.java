@@ -20,6 +20,7 @@ import static dev.jobline.store.JobItem.n;
 import static dev.jobline.store.JobItem.s;
 import static dev.jobline.store.JobItem.time;
 
+import dev.jobline.cost.JobCost;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
@@ -132,7 +133,8 @@ public final class DynamoJobStore implements JobStore {
                         "queued", s(JobStatus.QUEUED.name()),
                         "running", s(JobStatus.RUNNING.name()),
                         "true", TRUE,
-                        "now", time(now)), item -> new Claim(JobItem.fromItem(item), JobStatus.valueOf(item.get(CLAIMED_FROM).s())));
+                        "now", time(now)), item -> new Claim(JobItem.fromItem(item), JobStatus.valueOf(item.get(CLAIMED_FROM).s()),
+                        JobItem.queuedAt(item)));
     }
 
     @Override
@@ -151,8 +153,9 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public Optional<Job> succeed(String jobId, String leaseOwner, String resultJson, Progress progress, Instant now) {
-        ConditionalUpdate update = finish(jobId, JobStatus.SUCCEEDED, now);
+    public Optional<Job> succeed(String jobId, String leaseOwner, String resultJson, Progress progress, JobCost attempt,
+                                 Instant now) {
+        ConditionalUpdate update = addCost(finish(jobId, JobStatus.SUCCEEDED, now), attempt);
         if (resultJson != null) {
             update.set(RESULT, s(resultJson));
         }
@@ -163,25 +166,37 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public Optional<Job> fail(String jobId, String leaseOwner, JobError error, Instant now) {
-        return underLease(failure(jobId, error, now), leaseOwner);
+    public Optional<Job> fail(String jobId, String leaseOwner, JobError error, JobCost attempt, Instant now) {
+        return underLease(addCost(failure(jobId, error, now), attempt), leaseOwner);
     }
 
     @Override
-    public Optional<Job> cancelRunning(String jobId, String leaseOwner, Instant now) {
-        return underLease(finish(jobId, JobStatus.CANCELLED, now), leaseOwner);
+    public Optional<Job> cancelRunning(String jobId, String leaseOwner, JobCost attempt, Instant now) {
+        return underLease(addCost(finish(jobId, JobStatus.CANCELLED, now), attempt), leaseOwner);
+    }
+
+    /** Adds one attempt's cost to the job's, in the write that ends the attempt. */
+    private static ConditionalUpdate addCost(ConditionalUpdate update, JobCost attempt) {
+        if (attempt == null) {
+            return update;
+        }
+        return update.add(JobItem.COST_COMPUTE_MILLIS, n(attempt.computeMillis()))
+                .add(JobItem.COST_GB_SECONDS, JobItem.decimal(attempt.gbSeconds()))
+                .add(JobItem.COST_REQUESTS, JobItem.decimal(attempt.requests()))
+                .add(JobItem.COST_DOLLARS, JobItem.decimal(attempt.dollars()));
     }
 
     @Override
-    public boolean awaitRetry(String jobId, String leaseOwner, JobError error, Instant nextAttemptAt, Instant now) {
-        return underLease(new ConditionalUpdate(table, jobId)
+    public boolean awaitRetry(String jobId, String leaseOwner, JobError error, Instant nextAttemptAt, JobCost attempt,
+                              Instant now) {
+        return underLease(addCost(new ConditionalUpdate(table, jobId)
                 .set(STATUS, s(JobStatus.QUEUED.name()))
                 .set(ERROR, JobItem.error(error))
                 .set(NEXT_ATTEMPT_AT, time(nextAttemptAt))
                 .set(JobItem.QUEUED_AT, time(nextAttemptAt))
                 .set(SWEEP_AT, time(nextAttemptAt.plus(queuedStaleAfter)))
                 .set(UPDATED_AT, time(now))
-                .remove(LEASE_OWNER, LEASE_EXPIRES_AT), leaseOwner).isPresent();
+                .remove(LEASE_OWNER, LEASE_EXPIRES_AT), attempt), leaseOwner).isPresent();
     }
 
     @Override

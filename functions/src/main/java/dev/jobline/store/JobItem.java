@@ -1,11 +1,13 @@
 package dev.jobline.store;
 
+import dev.jobline.cost.CostTotals;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
 import dev.jobline.job.Priority;
 import dev.jobline.job.Progress;
 import dev.jobline.job.WebhookDelivery;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,6 +47,11 @@ final class JobItem {
     static final String WEBHOOK = "webhook";
     static final String FAILED_SHARD = "failedShard";
     static final String FAILED_AT = "failedAt";
+    /** What the job has cost so far (see dev.jobline.cost): each step adds to them in its own write. */
+    static final String COST_COMPUTE_MILLIS = "costComputeMillis";
+    static final String COST_GB_SECONDS = "costGbSeconds";
+    static final String COST_REQUESTS = "costRequests";
+    static final String COST_DOLLARS = "costDollars";
     /** When a QUEUED job started (or will start) waiting for a worker: the age of its wait. */
     static final String QUEUED_AT = "queuedAt";
 
@@ -83,6 +90,12 @@ final class JobItem {
         if (job.requestHash() != null) {
             item.put(REQUEST_HASH, s(job.requestHash()));
         }
+        if (job.cost() != null) {
+            item.put(COST_COMPUTE_MILLIS, n(job.cost().computeMillis()));
+            item.put(COST_GB_SECONDS, decimal(job.cost().gbSeconds()));
+            item.put(COST_REQUESTS, decimal(job.cost().requests()));
+            item.put(COST_DOLLARS, decimal(job.cost().dollars()));
+        }
         if (job.status().isInFlight()) {
             Instant queuedAt = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
             item.put(QUEUED_AT, time(queuedAt));
@@ -120,7 +133,31 @@ final class JobItem {
                 instant(item, RUN_AT),
                 str(item, CALLBACK_URL),
                 str(item, REQUEST_HASH),
-                webhook(item.get(WEBHOOK)));
+                webhook(item.get(WEBHOOK)),
+                cost(item));
+    }
+
+    private static CostTotals cost(Map<String, AttributeValue> item) {
+        if (!item.containsKey(COST_DOLLARS)) {
+            return null;
+        }
+        return new CostTotals(num(item, COST_COMPUTE_MILLIS, 0), decimal(item, COST_GB_SECONDS),
+                decimal(item, COST_REQUESTS), decimal(item, COST_DOLLARS));
+    }
+
+    private static BigDecimal decimal(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? BigDecimal.ZERO : new BigDecimal(value.n());
+    }
+
+    /** A decimal as DynamoDB takes it: plain digits, never an exponent. */
+    static AttributeValue decimal(BigDecimal value) {
+        return AttributeValue.fromN(value.stripTrailingZeros().toPlainString());
+    }
+
+    /** When the job became claimable: its submission, its due time, or the end of a retry's backoff. */
+    static Instant queuedAt(Map<String, AttributeValue> item) {
+        return instant(item, QUEUED_AT);
     }
 
     private static Priority priority(Map<String, AttributeValue> item) {

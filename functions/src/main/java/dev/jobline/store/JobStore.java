@@ -1,5 +1,6 @@
 package dev.jobline.store;
 
+import dev.jobline.cost.JobCost;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
 import dev.jobline.job.Progress;
@@ -52,24 +53,29 @@ public interface JobStore {
      */
     Optional<Claim> claim(String jobId, Lease lease, Instant now);
 
-    /** A won claim: the job as it now is, and the status it was claimed from (QUEUED, or RUNNING with an expired lease). */
-    record Claim(Job job, dev.jobline.job.JobStatus previous) {
+    /**
+     * A won claim: the job as it now is, the status it was claimed from (QUEUED, or RUNNING with an expired lease),
+     * and since when it could have been claimed (submission, due time, end of a retry's backoff; null if unknown).
+     */
+    record Claim(Job job, dev.jobline.job.JobStatus previous, Instant queuedAt) {
     }
 
     /** Extends a running attempt's lease and records progress; empty once the lease is no longer ours. */
     Optional<Job> heartbeat(String jobId, Lease lease, Progress progress, Instant now);
 
+    // the four ends of an attempt add the attempt's cost to the job's in the same conditional write
+
     /** RUNNING to SUCCEEDED, only under the lease that ran the attempt; the job as it ended, empty when the write lost. */
-    Optional<Job> succeed(String jobId, String leaseOwner, String resultJson, Progress progress, Instant now);
+    Optional<Job> succeed(String jobId, String leaseOwner, String resultJson, Progress progress, JobCost attempt, Instant now);
 
     /** RUNNING to FAILED, only under the lease that ran the attempt; the job as it ended, empty when the write lost. */
-    Optional<Job> fail(String jobId, String leaseOwner, JobError error, Instant now);
+    Optional<Job> fail(String jobId, String leaseOwner, JobError error, JobCost attempt, Instant now);
 
     /** RUNNING to CANCELLED after the handler saw the cancel request, only under its lease; empty when the write lost. */
-    Optional<Job> cancelRunning(String jobId, String leaseOwner, Instant now);
+    Optional<Job> cancelRunning(String jobId, String leaseOwner, JobCost attempt, Instant now);
 
     /** RUNNING back to QUEUED to wait for the next attempt, only under the lease that ran this one. */
-    boolean awaitRetry(String jobId, String leaseOwner, JobError error, Instant nextAttemptAt, Instant now);
+    boolean awaitRetry(String jobId, String leaseOwner, JobError error, Instant nextAttemptAt, JobCost attempt, Instant now);
 
     /** Sets the cancel flag on the tenant's job that has not finished; empty when it has (or is not the tenant's). */
     Optional<Job> requestCancel(String jobId, String tenantId, Instant now);

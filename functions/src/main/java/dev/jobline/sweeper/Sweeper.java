@@ -4,6 +4,7 @@ import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
 import dev.jobline.log.Log;
+import dev.jobline.metrics.JobMetrics.Cause;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.store.DueJob;
@@ -81,7 +82,7 @@ public final class Sweeper {
             if (!job.attemptsLeft()) {
                 Optional<Job> failed = store.failExpired(job, expired.asFinal(JobError.ATTEMPTS_EXHAUSTED), now);
                 if (failed.isPresent()) {
-                    counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.FAILED);
+                    counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.FAILED, Cause.SWEEPER);
                     report.failed();
                     Log.info("sweep.recovered", "jobId", job.jobId(), "tenantId", job.tenantId(), "action", "failed", "attempt", job.attempts());
                     notifier.jobEnded(failed.get());
@@ -91,7 +92,7 @@ public final class Sweeper {
                 return;
             }
             if (store.requeueExpired(job, expired, now)) {
-                counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.QUEUED);
+                counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.QUEUED, Cause.SWEEPER);
                 report.requeued();
                 send(job, "requeued");
             } else {

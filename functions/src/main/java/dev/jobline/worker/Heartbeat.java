@@ -34,6 +34,8 @@ final class Heartbeat implements AutoCloseable {
     private Instant lastExtended;
     private Instant lastWritten;
     private Progress written;
+    private int writes;
+    private int extensions;
 
     Heartbeat(ScheduledExecutorService scheduler, JobStore store, JobQueue queue, Clock clock, WorkerSettings settings,
               RunningJob running, Lease lease, ReceivedMessage message, Runnable onLeaseLost) {
@@ -50,6 +52,16 @@ final class Heartbeat implements AutoCloseable {
         this.lastWritten = lastExtended;
         long tickMillis = Math.max(50, Math.min(settings.progressEvery().toMillis(), settings.heartbeat().toMillis()));
         this.ticks = scheduler.scheduleAtFixedRate(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Heartbeat writes that held: each one a DynamoDB write, priced into the attempt. */
+    synchronized int writes() {
+        return writes;
+    }
+
+    /** Of those, the ones that also extended the message's visibility (an SQS call each). */
+    synchronized int extensions() {
+        return extensions;
     }
 
     /** The lease the attempt holds now (heartbeats move its expiry). */
@@ -76,6 +88,7 @@ final class Heartbeat implements AutoCloseable {
                 onLeaseLost.run();
                 return;
             }
+            writes++;
             lease = next;
             lastWritten = now;
             if (writeProgress) {
@@ -84,6 +97,7 @@ final class Heartbeat implements AutoCloseable {
             running.cancelRequested(current.get().cancelRequested());
             if (extend) {
                 queue.hide(message, settings.lease());
+                extensions++;
                 lastExtended = now;
             }
         } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package dev.jobline.worker;
 
+import dev.jobline.cost.CostModel;
+import dev.jobline.cost.JobCost;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobFailure;
@@ -8,6 +10,8 @@ import dev.jobline.job.JobStatus;
 import dev.jobline.job.JobType;
 import dev.jobline.json.Json;
 import dev.jobline.log.Log;
+import dev.jobline.metrics.JobMetrics.Cause;
+import dev.jobline.metrics.JobMetrics.Timing;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.queue.ReceivedMessage;
@@ -52,6 +56,7 @@ public final class Worker {
     private final Clock clock;
     private final WorkerSettings settings;
     private final RandomGenerator random;
+    private final CostModel costs;
     private final ExecutorService threads = Executors.newCachedThreadPool(daemon("jobline-worker"));
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("jobline-heartbeat"));
 
@@ -65,6 +70,11 @@ public final class Worker {
         this.clock = clock;
         this.settings = settings;
         this.random = random;
+        this.costs = new CostModel(settings.memoryMb());
+    }
+
+    /** One attempt in progress: when it was claimed, and how many records shared its invocation (its cost's shares). */
+    private record Attempt(Instant claimedAt, int batchSize) {
     }
 
     /** @param invocationId names the attempt's lease owner together with the message id */
@@ -78,7 +88,7 @@ public final class Worker {
                 Log.restoreContext(invocationContext);
                 Log.putContext("messageId", message.messageId());
                 try {
-                    return processOne(message, invocationId, deadline);
+                    return processOne(message, invocationId, deadline, messages.size());
                 } catch (RuntimeException e) {
                     // a store or queue outage: the message comes back and the next delivery tries again
                     Log.error("message.failed", e, "messageId", message.messageId());
@@ -119,7 +129,7 @@ public final class Worker {
     }
 
     /** True when the message is done with; false when the queue should deliver it again. */
-    private boolean processOne(ReceivedMessage message, String invocationId, Deadline deadline) {
+    private boolean processOne(ReceivedMessage message, String invocationId, Deadline deadline, int batchSize) {
         Optional<String> jobId = JobMessage.jobIdFrom(message.body());
         if (jobId.isEmpty()) {
             // left to SQS's redrive, soon: the dead-letter queue keeps it whole
@@ -142,18 +152,23 @@ public final class Worker {
         }
         Job job = claimed.get().job();
         if (claimed.get().previous() != JobStatus.RUNNING) {
-            counters.moved(job.tenantId(), claimed.get().previous(), JobStatus.RUNNING);
+            counters.moved(job.tenantId(), job.type(), claimed.get().previous(), JobStatus.RUNNING, Cause.WORKER);
+            if (claimed.get().queuedAt() != null) {
+                counters.metrics().timing(job.type(), Timing.QueueWait, Duration.between(claimed.get().queuedAt(), now));
+            }
         }
+        Attempt attempt = new Attempt(now, batchSize);
         Log.putContext("tenantId", job.tenantId());
         Log.putContext("type", job.type());
         Log.putContext("attempt", job.attempts());
         Log.info("job.claimed", "receiveCount", message.receiveCount());
         Optional<JobType> type = registry.find(job.type());
         if (type.isEmpty()) {
-            finishFailed(job, lease, new JobError(JobError.UNKNOWN_TYPE, "no handler is registered for type '" + job.type() + "'", false));
+            finishFailed(job, lease, new JobError(JobError.UNKNOWN_TYPE, "no handler is registered for type '" + job.type() + "'", false),
+                    ended(job, attempt, 0, 0, false));
             return true;
         }
-        return runAttempt(job, type.get(), lease, message, left);
+        return runAttempt(job, type.get(), lease, message, left, attempt);
     }
 
     private boolean notClaimed(String jobId, ReceivedMessage message, Instant now) {
@@ -168,7 +183,7 @@ public final class Worker {
         if (job.status() == JobStatus.QUEUED && job.cancelRequested()) {
             Optional<Job> cancelled = store.cancelQueued(jobId, now);
             if (cancelled.isPresent()) {
-                counters.moved(job.tenantId(), JobStatus.QUEUED, JobStatus.CANCELLED);
+                counters.moved(job.tenantId(), job.type(), JobStatus.QUEUED, JobStatus.CANCELLED, Cause.WORKER);
                 Log.info("job.cancelled", "before", "start");
                 notifier.jobEnded(cancelled.get());
             }
@@ -183,19 +198,33 @@ public final class Worker {
         return true;
     }
 
-    private boolean runAttempt(Job job, JobType type, Lease lease, ReceivedMessage message, Duration invocationLeft) {
+    private boolean runAttempt(Job job, JobType type, Lease lease, ReceivedMessage message, Duration invocationLeft,
+                               Attempt attempt) {
         Duration typeLimit = job.timeoutSeconds() > 0 ? Duration.ofSeconds(job.timeoutSeconds()) : type.timeout();
         boolean limitedByInvocation = invocationLeft.compareTo(typeLimit) < 0;
         Duration budget = limitedByInvocation ? invocationLeft : typeLimit;
         Instant started = clock.instant();
         RunningJob running = new RunningJob(job, clock, started.plus(budget));
-        Future<Object> result = threads.submit(() -> type.handler().run(running));
+        Map<String, Object> jobContext = Log.context();
+        // the handler's own log lines carry the job's keys too
+        Future<Object> result = threads.submit(() -> {
+            Log.restoreContext(jobContext);
+            try {
+                return type.handler().run(running);
+            } finally {
+                Log.clearContext();
+            }
+        });
         Outcome outcome;
+        int heartbeatWrites;
+        int leaseExtensions;
         try (Heartbeat heartbeat = new Heartbeat(heartbeats, store, queue, clock, settings, running, lease,
                 message, () -> result.cancel(true))) {
             outcome = await(result, budget, limitedByInvocation);
             heartbeat.close();
             lease = heartbeat.lease();
+            heartbeatWrites = heartbeat.writes();
+            leaseExtensions = heartbeat.extensions();
         }
         Log.putContext("durationMillis", Duration.between(started, clock.instant()).toMillis());
         if (outcome.leaseLost) {
@@ -203,18 +232,32 @@ public final class Worker {
             return true;
         }
         if (running.isCancelRequested()) {
-            Optional<Job> cancelled = store.cancelRunning(job.jobId(), lease.owner(), clock.instant());
+            JobCost cost = ended(job, attempt, heartbeatWrites, leaseExtensions, false);
+            Optional<Job> cancelled = store.cancelRunning(job.jobId(), lease.owner(), cost, clock.instant());
             if (cancelled.isPresent()) {
-                counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.CANCELLED);
+                counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.CANCELLED, Cause.WORKER);
+                counters.costIncurred(job.tenantId(), cost.dollars());
                 Log.info("job.cancelled", "before", "end");
                 notifier.jobEnded(cancelled.get());
             }
             return true;
         }
         if (outcome.error == null) {
-            return finishSucceeded(job, lease, outcome.value, running);
+            return finishSucceeded(job, lease, outcome.value, running, attempt, heartbeatWrites, leaseExtensions);
         }
-        return recordFailure(job, type, lease, message, outcome.error);
+        boolean willRetry = outcome.error.retryable() && job.attemptsLeft();
+        return recordFailure(job, type, lease, message, outcome.error,
+                ended(job, attempt, heartbeatWrites, leaseExtensions, willRetry));
+    }
+
+    /**
+     * An attempt ends now: its duration becomes a metric, and its cost (see {@link CostModel}) goes into the write
+     * that ends it.
+     */
+    private JobCost ended(Job job, Attempt attempt, int heartbeatWrites, int leaseExtensions, boolean retried) {
+        Duration ran = Duration.between(attempt.claimedAt(), clock.instant());
+        counters.metrics().timing(job.type(), Timing.JobDuration, ran);
+        return costs.attempt(ran, attempt.batchSize(), heartbeatWrites, leaseExtensions, retried);
     }
 
     private Outcome await(Future<Object> result, Duration budget, boolean limitedByInvocation) {
@@ -248,20 +291,24 @@ public final class Worker {
         }
     }
 
-    private boolean finishSucceeded(Job job, Lease lease, Object value, RunningJob running) {
+    private boolean finishSucceeded(Job job, Lease lease, Object value, RunningJob running, Attempt attempt,
+                                    int heartbeatWrites, int leaseExtensions) {
+        JobCost cost = ended(job, attempt, heartbeatWrites, leaseExtensions, false);
         String resultJson;
         try {
             resultJson = Json.write(value);
         } catch (IllegalArgumentException e) {
-            return finishFailed(job, lease, new JobError("RESULT_NOT_JSON", e.getMessage(), false));
+            return finishFailed(job, lease, new JobError("RESULT_NOT_JSON", e.getMessage(), false), cost);
         }
         if (resultJson.getBytes(StandardCharsets.UTF_8).length > settings.maxResultBytes()) {
             return finishFailed(job, lease, new JobError(JobError.RESULT_TOO_LARGE,
-                    "the result is larger than " + settings.maxResultBytes() + " bytes", false));
+                    "the result is larger than " + settings.maxResultBytes() + " bytes", false), cost);
         }
-        Optional<Job> succeeded = store.succeed(job.jobId(), lease.owner(), resultJson, running.latestProgress(), clock.instant());
+        Optional<Job> succeeded = store.succeed(job.jobId(), lease.owner(), resultJson, running.latestProgress(), cost,
+                clock.instant());
         if (succeeded.isPresent()) {
-            counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.SUCCEEDED);
+            counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.SUCCEEDED, Cause.WORKER);
+            counters.costIncurred(job.tenantId(), cost.dollars());
             Log.info("job.succeeded");
             notifier.jobEnded(succeeded.get());
         } else {
@@ -270,20 +317,21 @@ public final class Worker {
         return true;
     }
 
-    private boolean recordFailure(Job job, JobType type, Lease lease, ReceivedMessage message, JobError error) {
+    private boolean recordFailure(Job job, JobType type, Lease lease, ReceivedMessage message, JobError error, JobCost cost) {
         if (!error.retryable()) {
-            return finishFailed(job, lease, error);
+            return finishFailed(job, lease, error, cost);
         }
         if (!job.attemptsLeft()) {
-            return finishFailed(job, lease, error.asFinal(JobError.ATTEMPTS_EXHAUSTED));
+            return finishFailed(job, lease, error.asFinal(JobError.ATTEMPTS_EXHAUSTED), cost);
         }
         Duration delay = type.retryPolicy().delayAfter(job.attempts(), random);
         Instant now = clock.instant();
-        if (!store.awaitRetry(job.jobId(), lease.owner(), error, now.plus(delay), now)) {
+        if (!store.awaitRetry(job.jobId(), lease.owner(), error, now.plus(delay), cost, now)) {
             Log.warn("job.retry_refused", "reason", "lease no longer held");
             return true;
         }
-        counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.QUEUED);
+        counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.QUEUED, Cause.WORKER);
+        counters.costIncurred(job.tenantId(), cost.dollars());
         Log.info("job.retry_scheduled", "errorCode", error.code(), "delaySeconds", delay.toSeconds());
         try {
             queue.hide(message, delay);
@@ -293,10 +341,11 @@ public final class Worker {
         return false;
     }
 
-    private boolean finishFailed(Job job, Lease lease, JobError error) {
-        Optional<Job> failed = store.fail(job.jobId(), lease.owner(), error, clock.instant());
+    private boolean finishFailed(Job job, Lease lease, JobError error, JobCost cost) {
+        Optional<Job> failed = store.fail(job.jobId(), lease.owner(), error, cost, clock.instant());
         if (failed.isPresent()) {
-            counters.moved(job.tenantId(), JobStatus.RUNNING, JobStatus.FAILED);
+            counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.FAILED, Cause.WORKER);
+            counters.costIncurred(job.tenantId(), cost.dollars());
             Log.info("job.failed", "errorCode", error.code(), "error", error.message());
             notifier.jobEnded(failed.get());
         } else {

@@ -12,9 +12,13 @@ import java.time.Duration;
  * @param safetyMargin  time kept back from Lambda's deadline so no write is cut off mid-way
  * @param parallelism   records of one batch run at once
  * @param maxResultBytes a larger result fails the job instead of overflowing the item
+ * @param memoryMb      the function's memory: an attempt's compute is billed at it
  */
 public record WorkerSettings(Duration lease, Duration heartbeat, Duration progressEvery, Duration safetyMargin,
-                             int parallelism, int maxResultBytes) {
+                             int parallelism, int maxResultBytes, int memoryMb) {
+
+    /** The template's MemorySize, for settings built without one. */
+    public static final int DEFAULT_MEMORY_MB = 1024;
 
     public WorkerSettings {
         if (heartbeat.compareTo(lease) >= 0) {
@@ -27,6 +31,11 @@ public record WorkerSettings(Duration lease, Duration heartbeat, Duration progre
 
     /** Heartbeats at a third of the lease, as Lambda's own SQS guidance suggests for visibility. */
     public static WorkerSettings forLease(Duration lease, Duration safetyMargin, int parallelism, int maxResultBytes) {
-        return new WorkerSettings(lease, lease.dividedBy(3), Duration.ofSeconds(1), safetyMargin, parallelism, maxResultBytes);
+        return new WorkerSettings(lease, lease.dividedBy(3), Duration.ofSeconds(1), safetyMargin, parallelism, maxResultBytes,
+                DEFAULT_MEMORY_MB);
+    }
+
+    public WorkerSettings withMemory(int newMemoryMb) {
+        return new WorkerSettings(lease, heartbeat, progressEvery, safetyMargin, parallelism, maxResultBytes, newMemoryMb);
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jobline.config.Clients;
 import dev.jobline.config.Config;
 import dev.jobline.config.Wiring;
+import dev.jobline.cost.CostTotals;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
@@ -232,7 +233,8 @@ class OpenApiDocumentTest {
                 t, t.plusSeconds(9), t.plusSeconds(1), t.plusSeconds(8), new Progress(2, 5, "slept 2 of 5 steps"),
                 "{\"slept\":2}", new JobError("TIMED_OUT", "took too long", true), "worker-1", t.plusSeconds(60),
                 t.plusSeconds(5), true, t.plusSeconds(30), t.plusSeconds(86_400), 7, Priority.HIGH, t.plusSeconds(1),
-                "https://example.com/hook", "hash", new WebhookDelivery(WebhookDelivery.FAILED, 3, 500, "server error", t.plusSeconds(9)));
+                "https://example.com/hook", "hash", new WebhookDelivery(WebhookDelivery.FAILED, 3, 500, "server error", t.plusSeconds(9)),
+                new CostTotals(412, new java.math.BigDecimal("0.412"), new java.math.BigDecimal("7.3"), new java.math.BigDecimal("0.0000123")));
         assertDescribes(schema("Job"), JobView.of(job), "Job");
     }
 

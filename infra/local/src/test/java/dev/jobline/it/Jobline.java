@@ -103,6 +103,8 @@ final class Jobline {
 
     private Config config(String function, Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>(resources.environment(function));
+        // Lambda sets it from the function's MemorySize: jobs' compute is priced at it
+        env.put(Config.MEMORY_SIZE, Integer.toString(resources.function(function).memorySize()));
         env.putAll(overrides);
         return Config.from(env);
     }

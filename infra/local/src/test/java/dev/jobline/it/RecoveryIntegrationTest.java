@@ -148,13 +148,13 @@ class RecoveryIntegrationTest {
         Instant now = jobline.clock.instant();
         assertTrue(jobline.wiring.store().claim(jobId, new Lease("new-worker", now.plus(Duration.ofMinutes(6))), now).isPresent());
 
-        boolean staleAccepted = jobline.wiring.store().succeed(jobId, "crashed-worker", "\"late\"", null, jobline.clock.instant()).isPresent();
+        boolean staleAccepted = jobline.wiring.store().succeed(jobId, "crashed-worker", "\"late\"", null, null, jobline.clock.instant()).isPresent();
 
         assertFalse(staleAccepted);
         Job running = jobline.job(jobId);
         assertEquals(JobStatus.RUNNING, running.status());
         assertEquals("new-worker", running.leaseOwner());
-        assertTrue(jobline.wiring.store().succeed(jobId, "new-worker", "\"fresh\"", null, jobline.clock.instant()).isPresent());
+        assertTrue(jobline.wiring.store().succeed(jobId, "new-worker", "\"fresh\"", null, null, jobline.clock.instant()).isPresent());
         assertEquals("\"fresh\"", jobline.job(jobId).result());
     }
 
@@ -166,7 +166,7 @@ class RecoveryIntegrationTest {
         jobline.sweep();
         jobline.receiveAndDeliver();
 
-        boolean accepted = jobline.wiring.store().succeed(jobId, "crashed-worker", "\"late\"", null, jobline.clock.instant()).isPresent();
+        boolean accepted = jobline.wiring.store().succeed(jobId, "crashed-worker", "\"late\"", null, null, jobline.clock.instant()).isPresent();
 
         assertFalse(accepted);
         Job job = jobline.job(jobId);

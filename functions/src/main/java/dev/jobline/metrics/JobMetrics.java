@@ -1,0 +1,159 @@
+package dev.jobline.metrics;
+
+import dev.jobline.job.JobStatus;
+import dev.jobline.log.Log;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.cloudwatchlogs.emf.environment.LambdaEnvironment;
+import software.amazon.cloudwatchlogs.emf.logger.MetricsLogger;
+import software.amazon.cloudwatchlogs.emf.model.DimensionSet;
+import software.amazon.cloudwatchlogs.emf.model.MetricsContext;
+import software.amazon.cloudwatchlogs.emf.model.Unit;
+import software.amazon.cloudwatchlogs.emf.sinks.ISink;
+
+/**
+ * Job metrics in CloudWatch embedded metric format (EMF), written with AWS's aws-embedded-metrics library: an
+ * invocation collects what happened to its jobs and {@link #flush()} writes one EMF line per job type to stdout,
+ * where Lambda's log stream hands it to CloudWatch Metrics. Namespace {@value #NAMESPACE}; every metric has two
+ * dimension sets, {Service, JobType} and {Service} (the roll-up the alarms and the dashboard read).
+ */
+public final class JobMetrics {
+    public static final String NAMESPACE = "Jobline";
+    public static final String SERVICE = "Service";
+    public static final String JOB_TYPE = "JobType";
+
+    /** The counts, by their CloudWatch metric names. */
+    public enum Count {
+        JobsSubmitted, JobsSucceeded, JobsFailed, JobsRetried, JobsDeadLettered, JobsCancelled, JobsRecovered
+    }
+
+    /** The timings, in milliseconds. */
+    public enum Timing {
+        /** One attempt, from its claim to its completion write. */
+        JobDuration,
+        /** From when a job could run (submitted, due, or back from a retry's backoff) to its claim. */
+        QueueWait
+    }
+
+    /** Who moved a job: the same status change counts differently (RUNNING to QUEUED is a retry or a recovery). */
+    public enum Cause {
+        SUBMIT, WORKER, TENANT, SWEEPER, DEAD_LETTER
+    }
+
+    /** Null: wherever {@link Log} writes (stdout in Lambda). */
+    private static volatile PrintStream out;
+
+    private final String service;
+    private final Map<String, Map<Count, Long>> counts = new LinkedHashMap<>();
+    private final Map<String, Map<Timing, List<Double>>> timings = new LinkedHashMap<>();
+
+    /** @param service the Service dimension: the stack's name, so two deployments in one account stay apart */
+    public JobMetrics(String service) {
+        this.service = service;
+    }
+
+    /** For tests: where EMF lines go; null sends them where Log's lines go (Log.redirect moves both). */
+    public static void redirect(PrintStream target) {
+        out = target;
+    }
+
+    /** The one place a status change becomes metrics: JobCounters.moved hands every move here. */
+    public void moved(String type, JobStatus from, JobStatus to, Cause cause) {
+        if (from == null && to == JobStatus.QUEUED) {
+            count(type, Count.JobsSubmitted);
+        }
+        switch (to) {
+            case SUCCEEDED -> count(type, Count.JobsSucceeded);
+            case CANCELLED -> count(type, Count.JobsCancelled);
+            case FAILED -> count(type, Count.JobsFailed);
+            default -> {
+            }
+        }
+        if (cause == Cause.DEAD_LETTER && to == JobStatus.FAILED) {
+            count(type, Count.JobsDeadLettered);
+        }
+        if (from == JobStatus.RUNNING && to == JobStatus.QUEUED && cause == Cause.WORKER) {
+            count(type, Count.JobsRetried);
+        }
+        // a lease that expired: its worker crashed or was cut off, and the sweeper requeued or failed the job
+        if (from == JobStatus.RUNNING && cause == Cause.SWEEPER) {
+            count(type, Count.JobsRecovered);
+        }
+    }
+
+    public synchronized void timing(String type, Timing timing, Duration value) {
+        timings.computeIfAbsent(type, k -> new EnumMap<>(Timing.class))
+                .computeIfAbsent(timing, k -> new ArrayList<>())
+                .add((double) Math.max(0, value.toMillis()));
+    }
+
+    private synchronized void count(String type, Count count) {
+        counts.computeIfAbsent(type, k -> new EnumMap<>(Count.class)).merge(count, 1L, Long::sum);
+    }
+
+    /** Writes what this invocation recorded, one EMF line per job type, and forgets it. A failure is logged, never thrown. */
+    public void flush() {
+        Map<String, Map<Count, Long>> countsNow;
+        Map<String, Map<Timing, List<Double>>> timingsNow;
+        synchronized (this) {
+            countsNow = new LinkedHashMap<>(counts);
+            timingsNow = new LinkedHashMap<>(timings);
+            counts.clear();
+            timings.clear();
+        }
+        List<String> types = new ArrayList<>(countsNow.keySet());
+        timingsNow.keySet().stream().filter(type -> !types.contains(type)).forEach(types::add);
+        for (String type : types) {
+            try {
+                MetricsLogger metrics = new MetricsLogger(new StdoutEnvironment());
+                metrics.setNamespace(NAMESPACE);
+                metrics.setDimensions(DimensionSet.of(SERVICE, service, JOB_TYPE, type), DimensionSet.of(SERVICE, service));
+                countsNow.getOrDefault(type, Map.of()).forEach((count, n) -> metrics.putMetric(count.name(), n, Unit.COUNT));
+                timingsNow.getOrDefault(type, Map.of()).forEach((timing, values) ->
+                        values.forEach(value -> metrics.putMetric(timing.name(), value, Unit.MILLISECONDS)));
+                metrics.flush();
+            } catch (Exception e) {
+                Log.warn("metrics.flush_failed", "type", type, "reason", e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The library's Lambda environment (it adds the function version and log stream as properties), writing to
+     * {@link #out} instead of System.out itself, so tests can read the lines.
+     */
+    private static final class StdoutEnvironment extends LambdaEnvironment {
+        @Override
+        public ISink getSink() {
+            return new ISink() {
+                @Override
+                public void accept(MetricsContext context) {
+                    try {
+                        PrintStream target = out;
+                        for (String line : context.serialize()) {
+                            if (target == null) {
+                                Log.writeLine(line);
+                            } else {
+                                synchronized (target) {
+                                    target.println(line);
+                                }
+                            }
+                        }
+                    } catch (Exception e) {
+                        Log.warn("metrics.not_serialized", "reason", e.getMessage());
+                    }
+                }
+
+                @Override
+                public java.util.concurrent.CompletableFuture<Void> shutdown() {
+                    return java.util.concurrent.CompletableFuture.completedFuture(null);
+                }
+            };
+        }
+    }
+}
