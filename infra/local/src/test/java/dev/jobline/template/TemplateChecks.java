@@ -33,7 +33,134 @@ final class TemplateChecks {
         problems.addAll(sqsEventsReportBatchItemFailures());
         problems.addAll(noPolicyGrantsEverything());
         problems.addAll(logGroupsHaveRetention());
+        problems.addAll(functionsLogJson());
+        problems.addAll(alarmsWatchOperations());
+        problems.addAll(alarmsNotifyTheTopic());
+        problems.addAll(dashboardShowsTheMetrics());
         return problems;
+    }
+
+    /** The Jobline metrics the functions write (JobMetrics), each of which the dashboard must show. */
+    static final List<String> JOB_METRICS = List.of("JobsSubmitted", "JobsSucceeded", "JobsFailed", "JobsRetried",
+            "JobsDeadLettered", "JobsCancelled", "JobsRecovered", "JobDuration", "QueueWait");
+
+    /** An alarm an operator needs: what it watches, and the resource its dimension names. */
+    record Watch(String namespace, String metric, String dimension, String resource) {
+        @Override
+        public String toString() {
+            return namespace + " " + metric + " of " + (resource == null ? dimension : resource);
+        }
+    }
+
+    static final List<Watch> WATCHES = List.of(
+            new Watch("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "JobsDeadLetterQueue"),
+            new Watch("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "WebhooksDeadLetterQueue"),
+            new Watch("AWS/Lambda", "Errors", "FunctionName", "WorkerFunction"),
+            new Watch("AWS/Lambda", "Throttles", "FunctionName", "WorkerFunction"),
+            new Watch("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", "JobsQueue"),
+            new Watch("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", "HighPriorityJobsQueue"),
+            new Watch("Jobline", "JobsRecovered", "Service", null),
+            new Watch("AWS/ApiGateway", "5xx", "ApiId", "JobsApi"));
+
+    /** Every function uses Lambda's JSON log format, so its own lines and ours are structured records. */
+    List<String> functionsLogJson() {
+        List<String> problems = new ArrayList<>();
+        functions().forEach((id, properties) -> {
+            if (!"JSON".equals(path(properties, "LoggingConfig", "LogFormat"))) {
+                problems.add(id + ": LoggingConfig.LogFormat is not JSON");
+            }
+        });
+        return problems;
+    }
+
+    /** Each of {@link #WATCHES} has an alarm on that metric of that resource. */
+    List<String> alarmsWatchOperations() {
+        List<String> problems = new ArrayList<>();
+        for (Watch watch : WATCHES) {
+            boolean found = alarms().values().stream().anyMatch(alarm -> watch.namespace().equals(alarm.get("Namespace"))
+                    && watch.metric().equals(String.valueOf(alarm.get("MetricName")))
+                    && dimensions(alarm).stream().anyMatch(d -> watch.dimension().equals(d.get("Name"))
+                            && (watch.resource() == null || watch.resource().equals(logicalIdOf(d.get("Value"))))));
+            if (!found) {
+                problems.add("no alarm watches " + watch);
+            }
+        }
+        return problems;
+    }
+
+    /** Every alarm notifies the optional AlarmTopicArn, and only when one is given. */
+    List<String> alarmsNotifyTheTopic() {
+        List<String> problems = new ArrayList<>();
+        if (path(template, "Parameters", "AlarmTopicArn") == null
+                || !"".equals(path(template, "Parameters", "AlarmTopicArn", "Default"))) {
+            problems.add("no optional AlarmTopicArn parameter (Default \"\")");
+        }
+        if (path(template, "Conditions", "HasAlarmTopic") == null) {
+            problems.add("no HasAlarmTopic condition");
+        }
+        Object expected = Map.of("Fn::If", List.of("HasAlarmTopic", List.of(Map.of("Ref", "AlarmTopicArn")), Map.of("Ref", "AWS::NoValue")));
+        alarms().forEach((id, alarm) -> {
+            if (!expected.equals(alarm.get("AlarmActions"))) {
+                problems.add(id + ": AlarmActions is not !If [HasAlarmTopic, [!Ref AlarmTopicArn], !Ref AWS::NoValue]");
+            }
+        });
+        return problems;
+    }
+
+    /** A dashboard whose body is JSON (once !Sub has filled it in) and shows every Jobline metric. */
+    List<String> dashboardShowsTheMetrics() {
+        List<String> problems = new ArrayList<>();
+        List<Map<String, Object>> dashboards = new ArrayList<>();
+        resources().forEach((id, resource) -> {
+            if ("AWS::CloudWatch::Dashboard".equals(resource.get("Type"))) {
+                dashboards.add(asMap(resource.get("Properties")));
+            }
+        });
+        if (dashboards.isEmpty()) {
+            return List.of("no AWS::CloudWatch::Dashboard");
+        }
+        for (Map<String, Object> dashboard : dashboards) {
+            Object body = dashboard.get("DashboardBody");
+            String text = body instanceof Map<?, ?> sub && sub.get("Fn::Sub") instanceof String template ? template
+                    : body instanceof String plain ? plain : null;
+            if (text == null) {
+                problems.add("the dashboard's DashboardBody is not a string or !Sub string");
+                continue;
+            }
+            String filled = text.replaceAll("\\$\\{[^}]+}", "x");
+            Object parsed;
+            try {
+                parsed = dev.jobline.json.Json.parse(filled);
+            } catch (dev.jobline.json.Json.MalformedJson | RuntimeException e) {
+                problems.add("the dashboard's body is not JSON: " + e.getMessage());
+                continue;
+            }
+            if (!(parsed instanceof Map<?, ?> root) || !(root.get("widgets") instanceof List<?> widgets) || widgets.isEmpty()) {
+                problems.add("the dashboard has no widgets");
+                continue;
+            }
+            for (String metric : JOB_METRICS) {
+                if (!filled.contains("\"" + metric + "\"")) {
+                    problems.add("the dashboard does not show " + metric);
+                }
+            }
+        }
+        return problems;
+    }
+
+    private Map<String, Map<String, Object>> alarms() {
+        Map<String, Map<String, Object>> alarms = new LinkedHashMap<>();
+        resources().forEach((id, resource) -> {
+            if ("AWS::CloudWatch::Alarm".equals(resource.get("Type"))) {
+                alarms.put(id, asMap(resource.get("Properties")));
+            }
+        });
+        return alarms;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> dimensions(Map<String, Object> alarm) {
+        return alarm.get("Dimensions") instanceof List<?> list ? (List<Map<String, Object>>) list : List.of();
     }
 
     /** Each function's Handler names a class in the jar with the method, taking (event, Context). */

@@ -110,6 +110,61 @@ class TemplateChecksTest {
         assertTrue(problems.stream().anyMatch(p -> p.startsWith("WorkerFunction: LoggingConfig")), problems.toString());
     }
 
+    // observability: JSON logs, alarms that notify the optional topic, a dashboard of the job metrics
+
+    @Test
+    void aFunctionWithoutLambdasJsonLogFormatIsCaught() throws IOException {
+        List<String> problems = broken("        LogGroup: !Ref SweeperLogGroup\n        # Lambda's JSON log format: its own lines (START, REPORT, errors) are JSON, ours are kept as structured records\n        LogFormat: JSON\n",
+                "        LogGroup: !Ref SweeperLogGroup\n").functionsLogJson();
+        assertEquals(List.of("SweeperFunction: LoggingConfig.LogFormat is not JSON"), problems);
+    }
+
+    @Test
+    void everyOperationsAlarmIsThereAndAMissingOneIsCaught() throws IOException {
+        assertEquals(List.of(), checks(text()).alarmsWatchOperations());
+        List<String> problems = broken("      MetricName: Throttles\n", "      MetricName: Invocations\n").alarmsWatchOperations();
+        assertEquals(List.of("no alarm watches AWS/Lambda Throttles of WorkerFunction"), problems);
+    }
+
+    @Test
+    void anAlarmOnTheWrongQueueIsCaught() throws IOException {
+        List<String> problems = broken("          Value: !GetAtt WebhooksDeadLetterQueue.QueueName\n",
+                "          Value: !GetAtt WebhooksQueue.QueueName\n").alarmsWatchOperations();
+        assertEquals(List.of("no alarm watches AWS/SQS ApproximateNumberOfMessagesVisible of WebhooksDeadLetterQueue"), problems);
+    }
+
+    @Test
+    void anAlarmThatNotifiesNobodyIsCaught() throws IOException {
+        List<String> problems = broken("""
+                      TreatMissingData: notBreaching
+                      AlarmActions: !If [HasAlarmTopic, [!Ref AlarmTopicArn], !Ref AWS::NoValue]
+                """, """
+                      TreatMissingData: notBreaching
+                """).alarmsNotifyTheTopic();
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).endsWith("AlarmActions is not !If [HasAlarmTopic, [!Ref AlarmTopicArn], !Ref AWS::NoValue]"), problems.toString());
+    }
+
+    @Test
+    void anAlarmTopicWithoutAnEmptyDefaultIsCaught() throws IOException {
+        List<String> problems = broken("  AlarmTopicArn:\n    Type: String\n    Default: \"\"\n", "  AlarmTopicArn:\n    Type: String\n").alarmsNotifyTheTopic();
+        assertTrue(problems.contains("no optional AlarmTopicArn parameter (Default \"\")"), problems.toString());
+    }
+
+    @Test
+    void aDashboardMissingAMetricIsCaught() throws IOException {
+        List<String> problems = broken("                [\"Jobline\", \"JobsRetried\", \"Service\", \"${AWS::StackName}\"],\n", "")
+                .dashboardShowsTheMetrics();
+        assertEquals(List.of("the dashboard does not show JobsRetried"), problems);
+    }
+
+    @Test
+    void aDashboardBodyThatIsNotJsonIsCaught() throws IOException {
+        List<String> problems = broken("            {\"type\": \"alarm\"", "            {\"type\": alarm").dashboardShowsTheMetrics();
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("the dashboard's body is not JSON"), problems.toString());
+    }
+
     // every file in events/ deserializes into the event type its function accepts
 
     private static Object deserialize(Class<?> type, InputStream json) {
