@@ -2,6 +2,7 @@
 # Jobline benchmarks. Builds what they need, then runs one:
 #   infra/bench/run.sh cold-start [--runs 10]
 #   infra/bench/run.sh throughput [--jobs 2000] [--pollers 4] [--submitters 4]
+#   infra/bench/run.sh observability [--runs 10]
 # Everything runs on 127.0.0.1: ElasticMQ inside the benchmark's JVM, dynalite as a Node child process.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -9,7 +10,8 @@ cd "$(dirname "$0")/../.."
 case "${1:-}" in
   cold-start) main=dev.jobline.bench.coldstart.ColdStart ;;
   throughput) main=dev.jobline.bench.throughput.Throughput ;;
-  *) echo "usage: $0 cold-start|throughput [options]   (see infra/bench/README.md)" >&2; exit 2 ;;
+  observability) main=dev.jobline.bench.observability.ObservabilityColdStart ;;
+  *) echo "usage: $0 cold-start|throughput|observability [options]   (see infra/bench/README.md)" >&2; exit 2 ;;
 esac
 shift
 
