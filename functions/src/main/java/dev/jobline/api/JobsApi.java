@@ -89,11 +89,7 @@ public final class JobsApi {
             return new Problem(503, "service-unavailable", "Service unavailable",
                     "Jobline could not reach its storage; try again shortly").withHeader("retry-after", "1").toResponse();
         } finally {
-            try {
-                counters.flush();
-            } catch (RuntimeException e) {
-                Log.warn("counters.flush_failed", "reason", e.getMessage());
-            }
+            counters.flushQuietly();
         }
     }
 

@@ -47,11 +47,7 @@ public final class DeadLetters {
                 notRecorded.add(message.messageId());
             }
         }
-        try {
-            counters.flush();
-        } catch (RuntimeException e) {
-            Log.warn("counters.flush_failed", "reason", e.getMessage());
-        }
+        counters.flushQuietly();
         return notRecorded;
     }
 

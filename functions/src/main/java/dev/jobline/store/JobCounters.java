@@ -75,6 +75,15 @@ public final class JobCounters {
      * Writes what this invocation counted: the metrics first (stdout, cannot fail the write), then the counts and
      * costs. A failure of the write is logged by the caller and the counts are dropped.
      */
+    /** {@link #flush()} for the end of an invocation: a failure is logged, never thrown, and the counts are dropped. */
+    public void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            dev.jobline.log.Log.warn("counters.flush_failed", "reason", e.getMessage());
+        }
+    }
+
     public void flush() {
         Map<JobStatus, Long> counted;
         Map<String, Integer> ended;

@@ -54,7 +54,7 @@ public final class Sweeper {
             do {
                 if (timeLeft.get().compareTo(Duration.ofSeconds(5)) < 0) {
                     report.stoppedEarly();
-                    flushCounters();
+                    counters.flushQuietly();
                     return report.done();
                 }
                 JobStore.DuePage page = store.findDue(shard, now, pageSize, cursor);
@@ -65,7 +65,7 @@ public final class Sweeper {
                 cursor = page.nextCursor();
             } while (cursor != null);
         }
-        flushCounters();
+        counters.flushQuietly();
         SweepReport result = report.done();
         Log.info("sweep.finished", "itemsRead", result.itemsRead(), "requeued", result.requeued(),
                 "resent", result.resent(), "failed", result.failed(), "raced", result.raced());
@@ -108,13 +108,6 @@ public final class Sweeper {
         }
     }
 
-    private void flushCounters() {
-        try {
-            counters.flush();
-        } catch (RuntimeException e) {
-            Log.warn("counters.flush_failed", "reason", e.getMessage());
-        }
-    }
 
     private void send(DueJob job, String action) {
         try {

@@ -7,6 +7,7 @@ import dev.jobline.json.Json;
 import dev.jobline.log.Log;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
+import dev.jobline.queue.ParallelBatch;
 import dev.jobline.queue.ReceivedMessage;
 import dev.jobline.store.JobStore;
 import dev.jobline.worker.Deadline;
@@ -20,10 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.random.RandomGenerator;
 
 /**
@@ -48,7 +45,7 @@ public final class WebhookSender {
     private final RandomGenerator random;
     private final CallbackClient client;
     private final CallbackHosts hosts;
-    private final ExecutorService threads;
+    private final ParallelBatch batch;
 
     public WebhookSender(JobStore store, WebhookQueue queue, WebhookSecrets secrets, Clock clock, WebhookSettings settings,
                          RandomGenerator random) {
@@ -60,50 +57,13 @@ public final class WebhookSender {
         this.random = random;
         this.client = new CallbackClient(settings.timeout(), settings.timeout());
         this.hosts = new CallbackHosts(settings.allowPrivateHosts());
-        this.threads = Executors.newFixedThreadPool(settings.parallelism(), runnable -> {
-            Thread thread = new Thread(runnable, "jobline-webhook");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.batch = new ParallelBatch("jobline-webhook", settings.parallelism(), "webhook.failed");
     }
 
     public List<String> process(List<ReceivedMessage> messages, Deadline deadline) {
-        Map<String, Object> invocationContext = Log.context();
-        List<Future<Boolean>> outcomes = new ArrayList<>(messages.size());
-        for (ReceivedMessage message : messages) {
-            outcomes.add(threads.submit(() -> {
-                Log.restoreContext(invocationContext);
-                Log.putContext("messageId", message.messageId());
-                try {
-                    return processOne(message, deadline);
-                } catch (RuntimeException e) {
-                    // the table or queue could not be reached: the message comes back, the next receive tries again
-                    Log.error("webhook.failed", e, "messageId", message.messageId());
-                    return false;
-                } finally {
-                    Log.clearContext();
-                }
-            }));
-        }
-        List<String> redeliver = new ArrayList<>();
-        for (int i = 0; i < messages.size(); i++) {
-            if (!done(outcomes.get(i))) {
-                redeliver.add(messages.get(i).messageId());
-            }
-        }
-        return redeliver;
+        return batch.run(messages, message -> processOne(message, deadline));
     }
 
-    private static boolean done(Future<Boolean> outcome) {
-        try {
-            return outcome.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            return false;
-        }
-    }
 
     /** True when the message is done with; false when the queue should deliver it again. */
     private boolean processOne(ReceivedMessage message, Deadline deadline) throws InterruptedException {

@@ -14,6 +14,7 @@ import dev.jobline.metrics.JobMetrics.Cause;
 import dev.jobline.metrics.JobMetrics.Timing;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
+import dev.jobline.queue.ParallelBatch;
 import dev.jobline.queue.ReceivedMessage;
 import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
@@ -33,7 +34,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.random.RandomGenerator;
@@ -57,7 +57,8 @@ public final class Worker {
     private final WorkerSettings settings;
     private final RandomGenerator random;
     private final CostModel costs;
-    private final ExecutorService threads = Executors.newCachedThreadPool(daemon("jobline-worker"));
+    private final ExecutorService threads = Executors.newCachedThreadPool(daemon("jobline-handler"));
+    private final ParallelBatch batch;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("jobline-heartbeat"));
 
     public Worker(JobStore store, JobQueue queue, JobRegistry registry, JobCounters counters, CompletionNotifier notifier,
@@ -71,6 +72,7 @@ public final class Worker {
         this.settings = settings;
         this.random = random;
         this.costs = new CostModel(settings.memoryMb());
+        this.batch = new ParallelBatch("jobline-worker", settings.parallelism(), "message.failed");
     }
 
     /** One attempt in progress: when it was claimed, and how many records shared its invocation (its cost's shares). */
@@ -79,53 +81,9 @@ public final class Worker {
 
     /** @param invocationId names the attempt's lease owner together with the message id */
     public List<String> process(List<ReceivedMessage> messages, String invocationId, Deadline deadline) {
-        Map<String, Object> invocationContext = Log.context();
-        Semaphore slots = new Semaphore(settings.parallelism());
-        List<Future<Boolean>> outcomes = new ArrayList<>(messages.size());
-        for (ReceivedMessage message : messages) {
-            outcomes.add(threads.submit(() -> {
-                slots.acquire();
-                Log.restoreContext(invocationContext);
-                Log.putContext("messageId", message.messageId());
-                try {
-                    return processOne(message, invocationId, deadline, messages.size());
-                } catch (RuntimeException e) {
-                    // a store or queue outage: the message comes back and the next delivery tries again
-                    Log.error("message.failed", e, "messageId", message.messageId());
-                    return false;
-                } finally {
-                    Log.clearContext();
-                    slots.release();
-                }
-            }));
-        }
-        List<String> redeliver = new ArrayList<>();
-        for (int i = 0; i < messages.size(); i++) {
-            if (!done(outcomes.get(i))) {
-                redeliver.add(messages.get(i).messageId());
-            }
-        }
-        flushCounters();
+        List<String> redeliver = batch.run(messages, message -> processOne(message, invocationId, deadline, messages.size()));
+        counters.flushQuietly();
         return redeliver;
-    }
-
-    private void flushCounters() {
-        try {
-            counters.flush();
-        } catch (RuntimeException e) {
-            Log.warn("counters.flush_failed", "reason", e.getMessage());
-        }
-    }
-
-    private static boolean done(Future<Boolean> outcome) {
-        try {
-            return outcome.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            return false;
-        }
     }
 
     /** True when the message is done with; false when the queue should deliver it again. */
