@@ -112,8 +112,12 @@ public final class LocalRunner implements AutoCloseable {
     static LambdaFunction loadFunction(RunnerOptions options, LocalAws aws, LocalResources resources, String id,
             PrintStream log) {
         Clients clients = new Clients(aws.dynamoClient(), aws.sqsClient());
+        Map<String, String> env = new LinkedHashMap<>(resources.environment(id));
+        // what Lambda itself puts in every function's environment (the cost model reads the memory size)
+        env.putIfAbsent("AWS_LAMBDA_FUNCTION_NAME", id);
+        env.putIfAbsent(Config.MEMORY_SIZE, Integer.toString(resources.function(id).memorySize()));
         return LambdaFunction.load(resources.function(id), () -> new Wiring(
-                Config.from(options.environmentFor(id, resources.environment(id))), clients,
+                Config.from(options.environmentFor(id, env)), clients,
                 JobCatalog.registry(), Clock.systemUTC()), log);
     }
 

@@ -52,6 +52,12 @@ class LocalRunnerTest {
         Map<String, Object> job = api.get("/jobs/" + jobId).json();
         assertEquals(Map.of("hello", "local"), job.get("result"));
         assertEquals(1, job.get("attempts"));
+        // the worker runs with the template's MemorySize (1024 MB), as Lambda tells a function in its environment
+        Map<?, ?> cost = (Map<?, ?>) job.get("cost");
+        double gbSeconds = ((Number) cost.get("gbSeconds")).doubleValue();
+        double computeSeconds = ((Number) cost.get("computeMillis")).doubleValue() / 1000;
+        assertTrue(computeSeconds > 0, "compute was recorded: " + cost);
+        assertEquals(computeSeconds, gbSeconds, 0.0001 + computeSeconds * 0.01, "GB-seconds at 1 GB: " + cost);
         assertTrue(runner.invocations().latest(50).stream().anyMatch(entry ->
                         entry.invocation().function().equals("WorkerFunction")
                                 && entry.invocation().trigger().startsWith("SQS Jobs") && entry.outcome().equals("ok")),
