@@ -71,10 +71,6 @@ public final class JobCounters {
         costByTenant.merge(tenantId, dollars, BigDecimal::add);
     }
 
-    /**
-     * Writes what this invocation counted: the metrics first (stdout, cannot fail the write), then the counts and
-     * costs. A failure of the write is logged by the caller and the counts are dropped.
-     */
     /** {@link #flush()} for the end of an invocation: a failure is logged, never thrown, and the counts are dropped. */
     public void flushQuietly() {
         try {
@@ -84,6 +80,10 @@ public final class JobCounters {
         }
     }
 
+    /**
+     * Writes what this invocation counted: the metrics first (stdout, cannot fail the write), then the counts and
+     * costs. A failure of the write is thrown (see flushQuietly) and the counts are dropped.
+     */
     public void flush() {
         Map<JobStatus, Long> counted;
         Map<String, Integer> ended;
