@@ -165,7 +165,7 @@ final class JobService {
         }
         Job finished = find(tenantId, jobId).orElse(current.get());
         throw new Problem(409, "job-finished", "The job has already ended",
-                "job " + jobId + " is " + finished.status() + " and cannot be cancelled").with("status", finished.status().name());
+                "job " + jobId + " is " + finished.status() + " and cannot be cancelled").with("jobStatus", finished.status().name());
     }
 
     /** Empty when the job does not exist for this tenant; a {@link Problem} 409 unless it is FAILED or CANCELLED. */
@@ -177,7 +177,7 @@ final class JobService {
         JobStatus before = current.get().status();
         if (before != JobStatus.FAILED && before != JobStatus.CANCELLED) {
             throw new Problem(409, "job-not-retryable", "Only a failed or cancelled job can be retried",
-                    "job " + jobId + " is " + before).with("status", before.name());
+                    "job " + jobId + " is " + before).with("jobStatus", before.name());
         }
         Instant now = clock.instant();
         takeQuota(tenantId, 1, now);

@@ -30,6 +30,9 @@ public final class Problem extends RuntimeException {
     }
 
     Problem with(String key, Object value) {
+        if (key.equals("type") || key.equals("title") || key.equals("status") || key.equals("detail")) {
+            throw new IllegalArgumentException("'" + key + "' is a member of every problem, not an extension");
+        }
         extensions.put(key, value);
         return this;
     }

@@ -136,6 +136,8 @@ class ApiIntegrationTest {
         Map<String, Object> problem = body(jobline.onJob("api-cancel-job.json", jobId, "tenant-a"), 409);
 
         assertEquals("/problems/job-finished", problem.get("type"));
+        assertEquals(409, problem.get("status"), "RFC 9457: status is the HTTP status");
+        assertEquals("SUCCEEDED", problem.get("jobStatus"));
     }
 
     // 3. retry
@@ -161,7 +163,10 @@ class ApiIntegrationTest {
     void retryingAJobThatDidNotFailIs409() {
         String jobId = jobline.submit("echo", "{}");
 
-        assertEquals("/problems/job-not-retryable", body(jobline.onJob("api-retry-job.json", jobId, "tenant-a"), 409).get("type"));
+        Map<String, Object> problem = body(jobline.onJob("api-retry-job.json", jobId, "tenant-a"), 409);
+        assertEquals("/problems/job-not-retryable", problem.get("type"));
+        assertEquals(409, problem.get("status"));
+        assertEquals("QUEUED", problem.get("jobStatus"));
         finishAll();
         assertEquals(409, jobline.onJob("api-retry-job.json", jobId, "tenant-a").getStatusCode());
     }
