@@ -16,6 +16,7 @@ import dev.jobline.job.JobRegistry;
 import dev.jobline.job.JobType;
 import dev.jobline.jobs.JobCatalog;
 import dev.jobline.json.Json;
+import dev.jobline.local.LambdaSqsEvent;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalResources;
 import dev.jobline.sweeper.SweeperHandler;
@@ -196,31 +197,9 @@ final class Jobline {
                 .visibilityTimeout(visibility == null ? null : (int) visibility.toSeconds())
                 .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
                 .messageAttributeNames("All")).messages();
-        SQSEvent event = EventLoader.loadSQSEvent(EVENTS.resolve("sqs-one-job.json").toString());
-        SQSEvent.SQSMessage template = event.getRecords().get(0);
-        List<SQSEvent.SQSMessage> records = new ArrayList<>();
-        for (Message message : messages) {
-            SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
-            record.setMessageId(message.messageId());
-            record.setReceiptHandle(message.receiptHandle());
-            record.setBody(message.body());
-            Map<String, String> attributes = new HashMap<>();
-            message.attributes().forEach((name, value) -> attributes.put(name.toString(), value));
-            record.setAttributes(attributes);
-            Map<String, SQSEvent.MessageAttribute> messageAttributes = new HashMap<>();
-            message.messageAttributes().forEach((name, value) -> {
-                SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
-                attribute.setDataType(value.dataType());
-                attribute.setStringValue(value.stringValue());
-                messageAttributes.put(name, attribute);
-            });
-            record.setMessageAttributes(messageAttributes);
-            record.setEventSource(template.getEventSource());
-            record.setEventSourceArn(arnOf(fromQueue));
-            record.setAwsRegion(template.getAwsRegion());
-            records.add(record);
-        }
-        event.setRecords(records);
+        // as Lambda's event source hands them over, read the way the Lambda runtime reads its JSON
+        SQSEvent event = LambdaSqsEvent.event(messages, arnOf(fromQueue));
+        event.setRecords(event.getRecords() == null ? new ArrayList<>() : new ArrayList<>(event.getRecords()));
         return event;
     }
 

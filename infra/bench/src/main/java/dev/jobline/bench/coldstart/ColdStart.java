@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 import dev.jobline.api.ApiHandler;
 import dev.jobline.bench.runtime.LambdaLauncher;
-import dev.jobline.bench.stack.LambdaSqsEvent;
+import dev.jobline.local.LambdaSqsEvent;
 import dev.jobline.bench.stack.Machine;
 import dev.jobline.bench.stack.Repo;
 import dev.jobline.bench.stack.Stats;

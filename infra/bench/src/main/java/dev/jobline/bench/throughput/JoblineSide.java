@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 import dev.jobline.api.ApiHandler;
 import dev.jobline.bench.stack.FixedContext;
-import dev.jobline.bench.stack.LambdaSqsEvent;
+import dev.jobline.local.LambdaSqsEvent;
 import dev.jobline.config.Clients;
 import dev.jobline.config.Config;
 import dev.jobline.config.Wiring;

@@ -2,6 +2,7 @@ package dev.jobline.local.runner;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.jobline.local.EventSource;
+import dev.jobline.local.LambdaSqsEvent;
 import dev.jobline.local.LocalAws;
 import dev.jobline.log.Log;
 import java.io.IOException;
@@ -10,20 +11,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -157,7 +155,7 @@ final class SqsEventSourcePoller {
 
     private void deliver(List<Message> batch) {
         String trigger = "SQS " + source.name() + " (" + batch.size() + (batch.size() == 1 ? " record)" : " records)");
-        Invocation invocation = function.invoke(event(batch), trigger);
+        Invocation invocation = function.invoke(LambdaSqsEvent.jsonText(batch, queueArn), trigger);
         if (invocation.failed()) {
             recent.add(invocation, "failed: all " + batch.size() + " back after the visibility timeout");
             return;
@@ -227,53 +225,6 @@ final class SqsEventSourcePoller {
         }
     }
 
-    /** The SQS event Lambda would send for these messages. */
-    private String event(List<Message> batch) {
-        List<Map<String, Object>> records = new ArrayList<>();
-        for (Message message : batch) {
-            Map<String, Object> record = new LinkedHashMap<>();
-            record.put("messageId", message.messageId());
-            record.put("receiptHandle", message.receiptHandle());
-            record.put("body", message.body());
-            Map<String, String> attributes = new LinkedHashMap<>();
-            message.attributesAsStrings().forEach(attributes::put);
-            record.put("attributes", attributes);
-            Map<String, Object> messageAttributes = new LinkedHashMap<>();
-            message.messageAttributes().forEach((name, value) -> messageAttributes.put(name, attribute(value)));
-            record.put("messageAttributes", messageAttributes);
-            record.put("md5OfBody", message.md5OfBody());
-            if (message.md5OfMessageAttributes() != null) {
-                record.put("md5OfMessageAttributes", message.md5OfMessageAttributes());
-            }
-            record.put("eventSource", "aws:sqs");
-            record.put("eventSourceARN", queueArn);
-            record.put("awsRegion", LocalAws.REGION);
-            records.add(record);
-        }
-        try {
-            return JSON.std.asString(Map.of("Records", records));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Map<String, Object> attribute(MessageAttributeValue value) {
-        Map<String, Object> attribute = new LinkedHashMap<>();
-        if (value.stringValue() != null) {
-            attribute.put("stringValue", value.stringValue());
-        }
-        if (value.binaryValue() != null) {
-            attribute.put("binaryValue", base64(value.binaryValue()));
-        }
-        attribute.put("stringListValues", value.stringListValues());
-        attribute.put("binaryListValues", value.binaryListValues().stream().map(SqsEventSourcePoller::base64).toList());
-        attribute.put("dataType", value.dataType());
-        return attribute;
-    }
-
-    private static String base64(SdkBytes bytes) {
-        return Base64.getEncoder().encodeToString(bytes.asByteArray());
-    }
 
     private static void sleep(Duration duration) {
         try {
