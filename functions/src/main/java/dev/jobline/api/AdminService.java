@@ -8,7 +8,6 @@ import dev.jobline.metrics.JobMetrics.Cause;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.queue.QueueAdmin;
-import dev.jobline.store.DueJob;
 import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
 import java.time.Clock;
@@ -50,12 +49,11 @@ final class AdminService {
         Instant oldest = null;
         int inFlight = 0;
         for (int shard = 0; shard < store.shards(); shard++) {
-            for (DueJob job : store.inFlight(shard)) {
-                inFlight++;
-                if (job.status() == JobStatus.QUEUED && job.queuedAt() != null && !job.queuedAt().isAfter(now)
-                        && (oldest == null || job.queuedAt().isBefore(oldest))) {
-                    oldest = job.queuedAt();
-                }
+            JobStore.InFlight shardInFlight = store.inFlight(shard, now);
+            inFlight += shardInFlight.count();
+            Instant queuedAt = shardInFlight.oldestQueuedAt();
+            if (queuedAt != null && (oldest == null || queuedAt.isBefore(oldest))) {
+                oldest = queuedAt;
             }
         }
         Map<String, Object> answer = new LinkedHashMap<>();

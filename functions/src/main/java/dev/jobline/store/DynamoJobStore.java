@@ -36,7 +36,9 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
@@ -45,6 +47,12 @@ public final class DynamoJobStore implements JobStore {
     static final String IN_FLIGHT_INDEX = "inFlight";
     static final String TENANT_INDEX = "byTenant";
     static final String FAILED_INDEX = "failed";
+    private static final int BATCH_GET_LIMIT = 100;
+    /** Keys read at a time when a list is filtered: most may not match. */
+    private static final int LIST_FILTER_PAGE = 50;
+    /** Statistics look at this many in-flight jobs at most for the oldest queued one, this many at a time. */
+    private static final int OLDEST_QUEUED_LOOKS = 100;
+    private static final int OLDEST_QUEUED_STEP = 25;
     private static final String CLAIMED_FROM = "claimedFrom";
     /** SQS delays a message by at most 15 minutes; a job due later waits for the sweeper instead. */
     static final Duration QUEUE_DELAY_LIMIT = Duration.ofMinutes(15);
@@ -123,7 +131,9 @@ public final class DynamoJobStore implements JobStore {
                 .increment(ATTEMPTS)
                 .set(LEASE_OWNER, s(lease.owner()))
                 .set(LEASE_EXPIRES_AT, time(lease.expiresAt()))
-                .set(SWEEP_AT, time(lease.expiresAt()))
+                // sweepAt stays: moving the in-flight index's sort key would cost that index two writes;
+                // a crashed attempt's message comes back when the lease ends (the queue's visibility
+                // timeout is the lease), and the sweeper is the backstop when it does not
                 .set(HEARTBEAT_AT, time(now))
                 .setIfAbsent(STARTED_AT, time(now))
                 .set(UPDATED_AT, time(now))
@@ -141,7 +151,6 @@ public final class DynamoJobStore implements JobStore {
     public Optional<Job> heartbeat(String jobId, Lease lease, Progress progress, Instant now) {
         ConditionalUpdate update = new ConditionalUpdate(table, jobId)
                 .set(LEASE_EXPIRES_AT, time(lease.expiresAt()))
-                .set(SWEEP_AT, time(lease.expiresAt()))
                 .set(HEARTBEAT_AT, time(now))
                 .set(UPDATED_AT, time(now));
         if (progress != null) {
@@ -220,14 +229,26 @@ public final class DynamoJobStore implements JobStore {
             query.exclusiveStartKey(DueCursor.decode(cursor, shard));
         }
         QueryResponse response = dynamo.query(query.build());
-        List<DueJob> jobs = new ArrayList<>(response.count());
-        for (Map<String, AttributeValue> item : response.items()) {
-            jobs.add(JobItem.dueFromItem(item));
+        // the index holds keys only: read the due jobs themselves, consistently, to decide on them
+        List<Map<String, AttributeValue>> items = getAll(jobIds(response.items()), true);
+        List<DueJob> jobs = new ArrayList<>(items.size());
+        for (Map<String, AttributeValue> item : items) {
+            if (item.containsKey(INFLIGHT_SHARD)) { // an index lags its table: a job may have left already
+                jobs.add(JobItem.dueFromItem(item));
+            }
         }
         String next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                 ? DueCursor.encode(response.lastEvaluatedKey())
                 : null;
-        return new DuePage(jobs, next, response.count());
+        return new DuePage(jobs, next, response.count() + items.size());
+    }
+
+    @Override
+    public boolean deferSweep(DueJob job, Instant sweepAt) {
+        return update(new ConditionalUpdate(table, job.jobId())
+                .set(SWEEP_AT, time(sweepAt))
+                .when("#status = :running AND attribute_exists(#inflightShard)",
+                        "running", s(JobStatus.RUNNING.name()))).isPresent();
     }
 
     @Override
@@ -408,51 +429,95 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public JobPage listByTenant(String tenantId, Set<JobStatus> statuses, String type, int limit, String cursor) {
-        Map<String, String> names = new HashMap<>(Map.of("#tenantId", JobItem.TENANT_ID));
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":tenant", s(tenantId)));
-        List<String> filters = new ArrayList<>();
-        if (statuses != null && !statuses.isEmpty()) {
-            names.put("#status", STATUS);
-            List<String> placeholders = new ArrayList<>();
-            for (JobStatus status : statuses) {
-                placeholders.add(":s_" + status.name());
-                values.put(":s_" + status.name(), s(status.name()));
-            }
-            filters.add("#status IN (" + String.join(", ", placeholders) + ")");
-        }
-        if (type != null) {
-            names.put("#jobType", JobItem.TYPE);
-            values.put(":type", s(type));
-            filters.add("#jobType = :type");
-        }
+        boolean filtered = (statuses != null && !statuses.isEmpty()) || type != null;
         Map<String, AttributeValue> startKey = cursor == null ? null : TenantCursor.decode(cursor, tenantId);
         List<Job> jobs = new ArrayList<>();
-        // a filter applies after the page is read: read on until the page is full or the index ends
+        // the index holds keys only (so only the submit writes to it): read a page of keys, then the
+        // items; a filter applies to the items, so read on until the page is full or the index ends
         for (int reads = 0; reads < 10 && jobs.size() < limit; reads++) {
             QueryRequest.Builder query = QueryRequest.builder()
                     .tableName(table)
                     .indexName(TENANT_INDEX)
                     .keyConditionExpression("#tenantId = :tenant")
-                    .expressionAttributeNames(names)
-                    .expressionAttributeValues(values)
+                    .expressionAttributeNames(Map.of("#tenantId", JobItem.TENANT_ID))
+                    .expressionAttributeValues(Map.of(":tenant", s(tenantId)))
                     .scanIndexForward(false)
-                    .limit(limit - jobs.size());
-            if (!filters.isEmpty()) {
-                query.filterExpression(String.join(" AND ", filters));
-            }
+                    .limit(filtered ? Math.max(limit - jobs.size(), LIST_FILTER_PAGE) : limit - jobs.size());
             if (startKey != null) {
                 query.exclusiveStartKey(startKey);
             }
             QueryResponse response = dynamo.query(query.build());
-            for (Map<String, AttributeValue> item : response.items()) {
-                jobs.add(JobItem.fromItem(item));
+            Map<String, Map<String, AttributeValue>> byId = new HashMap<>();
+            for (Map<String, AttributeValue> item : getAll(jobIds(response.items()), false)) {
+                byId.put(item.get(JobItem.JOB_ID).s(), item);
             }
             startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+            for (Map<String, AttributeValue> key : response.items()) {
+                Map<String, AttributeValue> item = byId.get(key.get(JobItem.JOB_ID).s());
+                // missing: removed (TTL) between the two reads
+                if (item != null && matches(item, statuses, type)) {
+                    jobs.add(JobItem.fromItem(item));
+                }
+                if (jobs.size() == limit) {
+                    // stopped inside the page: the next page starts after the last key used
+                    startKey = key == response.items().get(response.items().size() - 1) ? startKey : key;
+                    break;
+                }
+            }
             if (startKey == null) {
                 break;
             }
         }
         return new JobPage(jobs, startKey == null ? null : TenantCursor.encode(startKey));
+    }
+
+    private static boolean matches(Map<String, AttributeValue> item, Set<JobStatus> statuses, String type) {
+        return (statuses == null || statuses.isEmpty() || statuses.contains(JobStatus.valueOf(item.get(STATUS).s())))
+                && (type == null || type.equals(item.get(JobItem.TYPE).s()));
+    }
+
+    private static List<String> jobIds(List<Map<String, AttributeValue>> keys) {
+        List<String> ids = new ArrayList<>(keys.size());
+        for (Map<String, AttributeValue> key : keys) {
+            ids.add(key.get(JobItem.JOB_ID).s());
+        }
+        return ids;
+    }
+
+    /**
+     * The items with these ids, 100 to a BatchGetItem; what DynamoDB leaves unprocessed is asked for
+     * again. Items that do not exist are left out; the order is not the ids' order.
+     */
+    private List<Map<String, AttributeValue>> getAll(List<String> jobIds, boolean consistent) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>(jobIds.size());
+        for (int from = 0; from < jobIds.size(); from += BATCH_GET_LIMIT) {
+            List<Map<String, AttributeValue>> keys = new ArrayList<>();
+            for (String jobId : jobIds.subList(from, Math.min(jobIds.size(), from + BATCH_GET_LIMIT))) {
+                keys.add(Map.of(JobItem.JOB_ID, s(jobId)));
+            }
+            Map<String, KeysAndAttributes> request = Map.of(table,
+                    KeysAndAttributes.builder().keys(keys).consistentRead(consistent).build());
+            for (int round = 0; !request.isEmpty(); round++) {
+                if (round > 0) {
+                    pause(round);
+                }
+                Map<String, KeysAndAttributes> ask = request;
+                BatchGetItemResponse response = dynamo.batchGetItem(b -> b.requestItems(ask));
+                items.addAll(response.responses().getOrDefault(table, List.of()));
+                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+            }
+        }
+        return items;
+    }
+
+    /** Backs off before asking again for unprocessed keys (the table is throttling). */
+    private static void pause(int round) {
+        try {
+            Thread.sleep(Math.min(1_000, 25L << Math.min(round, 6)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading jobs", e);
+        }
     }
 
     @Override
@@ -481,8 +546,10 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public List<DueJob> inFlight(int shard) {
-        List<DueJob> jobs = new ArrayList<>();
+    public InFlight inFlight(int shard, Instant now) {
+        int count = 0;
+        Instant oldestQueued = null;
+        int examined = 0;
         Map<String, AttributeValue> startKey = null;
         do {
             QueryRequest.Builder query = QueryRequest.builder()
@@ -495,12 +562,24 @@ public final class DynamoJobStore implements JobStore {
                 query.exclusiveStartKey(startKey);
             }
             QueryResponse response = dynamo.query(query.build());
-            for (Map<String, AttributeValue> item : response.items()) {
-                jobs.add(JobItem.dueFromItem(item));
+            count += response.count();
+            // the index is in sweepAt order, which for a QUEUED job is its queuedAt plus a constant:
+            // reading the jobs from the front until a QUEUED one turns up finds the oldest, or close
+            for (int from = 0; oldestQueued == null && examined < OLDEST_QUEUED_LOOKS && from < response.count();
+                 from += OLDEST_QUEUED_STEP) {
+                List<String> ids = jobIds(response.items().subList(from, Math.min(response.count(), from + OLDEST_QUEUED_STEP)));
+                examined += ids.size();
+                for (Map<String, AttributeValue> item : getAll(ids, false)) {
+                    DueJob job = JobItem.dueFromItem(item);
+                    if (job.status() == JobStatus.QUEUED && job.queuedAt() != null && !job.queuedAt().isAfter(now)
+                            && (oldestQueued == null || job.queuedAt().isBefore(oldestQueued))) {
+                        oldestQueued = job.queuedAt();
+                    }
+                }
             }
             startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
         } while (startKey != null);
-        return jobs;
+        return new InFlight(count, oldestQueued);
     }
 
     /** Index items lack the attributes a Job requires; these fill them for reading only. */

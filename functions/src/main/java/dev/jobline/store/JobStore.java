@@ -38,8 +38,14 @@ public interface JobStore {
     /** One page of FAILED jobs of a shard that failed between {@code from} and {@code to}, from the sparse failed index. */
     FailedPage findFailed(int shard, Instant from, Instant to, int limit, String cursor);
 
-    /** Every entry of the in-flight index (admin statistics: cost grows with in-flight jobs only). */
-    List<DueJob> inFlight(int shard);
+    /**
+     * Admin statistics for one shard of the in-flight index: how many jobs it holds, and the oldest
+     * queuedAt of a QUEUED job among the first entries (cost grows with in-flight jobs only).
+     */
+    InFlight inFlight(int shard, Instant now);
+
+    record InFlight(int count, Instant oldestQueuedAt) {
+    }
 
     /** The number of in-flight index shards. */
     int shards();
@@ -85,6 +91,12 @@ public interface JobStore {
 
     /** One page of in-flight jobs of a shard whose {@code sweepAt} has passed, read from the sparse index. */
     DuePage findDue(int shard, Instant now, int limit, String cursor);
+
+    /**
+     * Sweeper: a RUNNING job came due but its lease is live (a long job): look again at {@code sweepAt}.
+     * False when it is no longer running.
+     */
+    boolean deferSweep(DueJob job, Instant sweepAt);
 
     /** Sweeper: a QUEUED job is being sent again; moves its next look to {@code nextSweepAt}. */
     boolean markResent(DueJob job, Instant nextSweepAt, Instant now);

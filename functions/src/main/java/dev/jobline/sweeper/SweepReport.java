@@ -1,7 +1,7 @@
 package dev.jobline.sweeper;
 
 /** What one sweep read and did. */
-public record SweepReport(int itemsRead, int requeued, int resent, int failed, int raced, boolean complete) {
+public record SweepReport(int itemsRead, int requeued, int resent, int failed, int deferred, int raced, boolean complete) {
 
     public int recovered() {
         return requeued + resent + failed;
@@ -12,6 +12,7 @@ public record SweepReport(int itemsRead, int requeued, int resent, int failed, i
         private int requeued;
         private int resent;
         private int failed;
+        private int deferred;
         private int raced;
         private boolean complete = true;
 
@@ -31,6 +32,10 @@ public record SweepReport(int itemsRead, int requeued, int resent, int failed, i
             failed++;
         }
 
+        void deferred() {
+            deferred++;
+        }
+
         void raced() {
             raced++;
         }
@@ -40,7 +45,7 @@ public record SweepReport(int itemsRead, int requeued, int resent, int failed, i
         }
 
         SweepReport done() {
-            return new SweepReport(itemsRead, requeued, resent, failed, raced, complete);
+            return new SweepReport(itemsRead, requeued, resent, failed, deferred, raced, complete);
         }
     }
 }

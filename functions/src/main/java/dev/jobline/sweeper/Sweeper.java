@@ -68,14 +68,21 @@ public final class Sweeper {
         counters.flushQuietly();
         SweepReport result = report.done();
         Log.info("sweep.finished", "itemsRead", result.itemsRead(), "requeued", result.requeued(),
-                "resent", result.resent(), "failed", result.failed(), "raced", result.raced());
+                "resent", result.resent(), "failed", result.failed(), "deferred", result.deferred(), "raced", result.raced());
         return result;
     }
 
     private void recover(DueJob job, Instant now, SweepReport.Counter report) {
         if (job.status() == JobStatus.RUNNING) {
             if (job.leaseExpiresAt() != null && job.leaseExpiresAt().isAfter(now)) {
-                return; // a heartbeat moved the lease since the index was read
+                // a job running longer than its sweepAt: look again when its lease would end (claims and
+                // heartbeats leave sweepAt alone, so only such long jobs cost this write)
+                if (store.deferSweep(job, job.leaseExpiresAt())) {
+                    report.deferred();
+                } else {
+                    report.raced();
+                }
+                return;
             }
             JobError expired = new JobError(JobError.LEASE_EXPIRED,
                     "attempt " + job.attempts() + " stopped without finishing (lease expired)", true);

@@ -38,6 +38,7 @@ public final class SweeperHandler implements RequestHandler<ScheduledEvent, Map<
         answer.put("requeued", report.requeued());
         answer.put("resent", report.resent());
         answer.put("failed", report.failed());
+        answer.put("deferred", report.deferred());
         answer.put("raced", report.raced());
         answer.put("complete", report.complete());
         return answer;

@@ -74,6 +74,22 @@ class ApiIntegrationTest {
         Map<String, Object> pageTwo = body(jobline.as("api-list-jobs.json", "tenant-a", Map.of("limit", "3", "cursor", cursor)), 200);
         assertEquals(List.of(first), jobsOf(pageTwo).stream().map(j -> j.get("jobId")).toList());
         assertNull(pageTwo.get("nextCursor"));
+
+        // a filtered list one job at a time: each page stops inside what it read, the cursor goes on from there
+        List<Object> pagedEchoes = new java.util.ArrayList<>();
+        String next = null;
+        for (int page = 0; page < 5; page++) {
+            Map<String, String> query = next == null ? Map.of("type", "echo", "limit", "1")
+                    : Map.of("type", "echo", "limit", "1", "cursor", next);
+            Map<String, Object> one = body(jobline.as("api-list-jobs.json", "tenant-a", query), 200);
+            jobsOf(one).forEach(j -> pagedEchoes.add(j.get("jobId")));
+            next = (String) one.get("nextCursor");
+            if (next == null) {
+                break;
+            }
+        }
+        assertEquals(List.of(fourth, second, first), pagedEchoes);
+        assertNull(next);
     }
 
     @Test

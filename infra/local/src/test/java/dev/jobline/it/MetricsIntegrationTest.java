@@ -121,7 +121,8 @@ class MetricsIntegrationTest {
         java.time.Instant now = jobline.clock.instant();
         assertTrue(jobline.wiring.store().claim(jobId, new dev.jobline.store.Lease("crashed", now.plus(Duration.ofMinutes(6))), now).isPresent());
         jobline.aws.sqsClient().deleteMessage(b -> b.queueUrl(jobline.queueUrl).receiptHandle(event.getRecords().get(0).getReceiptHandle()));
-        jobline.clock.advance(Duration.ofMinutes(7));
+        // past the lease and the in-flight index's sweepAt (QUEUED_STALE_SECONDS after the submit)
+        jobline.clock.advance(Duration.ofMinutes(16));
 
         jobline.sweep();
 

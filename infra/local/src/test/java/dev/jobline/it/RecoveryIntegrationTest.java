@@ -22,6 +22,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The sweeper finds what went stale through the in-flight index and puts it back on its way. */
 @ExtendWith(LocalAwsExtension.class)
@@ -78,7 +79,7 @@ class RecoveryIntegrationTest {
         claimAndCrash(jobId);
         assertEquals(0, jobline.sweep().get("requeued"), "the lease is still live");
 
-        jobline.clock.advance(Duration.ofMinutes(7));
+        jobline.clock.advance(LATER);
         Map<String, Object> sweep = jobline.sweep();
 
         assertEquals(1, sweep.get("requeued"));
@@ -93,11 +94,60 @@ class RecoveryIntegrationTest {
     }
 
     @Test
+    void aJobRunningPastItsSweepTimeIsLookedAtAgainWhenItsLeaseWouldEnd() {
+        String jobId = jobline.submit("count", "{}");
+        SQSEvent event = jobline.receive(Duration.ofSeconds(2));
+        Instant now = jobline.clock.instant();
+        // a long job: its heartbeats hold a lease well past the in-flight index's sweepAt
+        assertTrue(jobline.wiring.store().claim(jobId, new Lease("long-worker", now.plus(Duration.ofMinutes(30))), now).isPresent());
+        jobline.aws.sqsClient().deleteMessage(b -> b.queueUrl(jobline.queueUrl).receiptHandle(event.getRecords().get(0).getReceiptHandle()));
+
+        jobline.clock.advance(LATER);
+        Map<String, Object> first = jobline.sweep();
+        assertEquals(1, first.get("deferred"), first::toString);
+        assertEquals(0, first.get("requeued"));
+        assertEquals(JobStatus.RUNNING, jobline.job(jobId).status());
+        assertEquals(0, jobline.sweep().get("itemsRead"), "deferred to its lease's end, it is not read again before");
+
+        jobline.clock.advance(Duration.ofMinutes(15));
+        Map<String, Object> second = jobline.sweep();
+        assertEquals(1, second.get("requeued"), second::toString);
+        assertEquals(JobError.LEASE_EXPIRED, jobline.job(jobId).error().code());
+    }
+
+    @Test
+    void claimsAndHeartbeatsLeaveTheInFlightIndexEntryAsTheSubmitWroteIt() {
+        String jobId = jobline.submit("count", "{}");
+        Map<String, AttributeValue> submitted = rawItem(jobId);
+        Instant now = jobline.clock.instant();
+        Lease lease = new Lease("worker", now.plus(Duration.ofMinutes(6)));
+        assertTrue(jobline.wiring.store().claim(jobId, lease, now).isPresent());
+        assertTrue(jobline.wiring.store().heartbeat(jobId, new Lease("worker", now.plus(Duration.ofMinutes(8))), null,
+                now.plus(Duration.ofMinutes(2))).isPresent());
+
+        Map<String, AttributeValue> running = rawItem(jobId);
+        assertEquals("RUNNING", running.get("status").s());
+        // the index keys are unchanged, so neither write touched the in-flight index
+        assertEquals(submitted.get("sweepAt"), running.get("sweepAt"));
+        assertEquals(submitted.get("inflightShard"), running.get("inflightShard"));
+
+        assertTrue(jobline.wiring.store().succeed(jobId, "worker", "1", null, null, now.plus(Duration.ofMinutes(3))).isPresent());
+        Map<String, AttributeValue> done = rawItem(jobId);
+        assertFalse(done.containsKey("sweepAt"), "a finished job leaves the index");
+        assertFalse(done.containsKey("inflightShard"));
+    }
+
+    private Map<String, AttributeValue> rawItem(String jobId) {
+        return jobline.aws.dynamoClient().getItem(b -> b.tableName(jobline.resources.tableName("JobsTable"))
+                .key(Map.of("jobId", AttributeValue.fromS(jobId))).consistentRead(true)).item();
+    }
+
+    @Test
     void anExpiredLeaseOnTheLastAttemptFailsTheJob() {
         String jobId = jobline.submit("{\"type\":\"count\",\"maxAttempts\":1}");
         claimAndCrash(jobId);
 
-        jobline.clock.advance(Duration.ofMinutes(7));
+        jobline.clock.advance(LATER);
         Map<String, Object> sweep = jobline.sweep();
 
         assertEquals(1, sweep.get("failed"));
@@ -122,7 +172,8 @@ class RecoveryIntegrationTest {
 
         Map<String, Object> sweep = jobline.sweep();
 
-        assertEquals(2, sweep.get("itemsRead"), "finished jobs are not in the index: " + sweep);
+        // two index entries, then the two jobs they name
+        assertEquals(4, sweep.get("itemsRead"), "finished jobs are not in the index: " + sweep);
         assertEquals(2, sweep.get("resent"));
         assertEquals(7, jobline.storedItems());
         assertEquals(JobStatus.QUEUED, jobline.job(lostOne).status());
@@ -143,7 +194,7 @@ class RecoveryIntegrationTest {
     void aStaleWorkersLateCompletionIsRefusedWhileTheNewAttemptRuns() {
         String jobId = jobline.submit("count", "{}");
         claimAndCrash(jobId);
-        jobline.clock.advance(Duration.ofMinutes(7));
+        jobline.clock.advance(LATER);
         jobline.sweep();
         Instant now = jobline.clock.instant();
         assertTrue(jobline.wiring.store().claim(jobId, new Lease("new-worker", now.plus(Duration.ofMinutes(6))), now).isPresent());
@@ -162,7 +213,7 @@ class RecoveryIntegrationTest {
     void aStaleWorkersLateCompletionIsRefusedAfterTheNewAttemptFinished() {
         String jobId = jobline.submit("count", "{}");
         claimAndCrash(jobId);
-        jobline.clock.advance(Duration.ofMinutes(7));
+        jobline.clock.advance(LATER);
         jobline.sweep();
         jobline.receiveAndDeliver();
 

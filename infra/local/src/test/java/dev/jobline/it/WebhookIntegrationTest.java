@@ -371,7 +371,8 @@ class WebhookIntegrationTest {
         Instant now = jobline.clock.instant();
         // a worker claims its only attempt and dies
         assertTrue(jobline.wiring.store().claim(jobId, new Lease("crashed-worker", now.plus(Duration.ofMinutes(6))), now).isPresent());
-        jobline.clock.advance(Duration.ofMinutes(7));
+        // past the lease and the in-flight index's sweepAt (QUEUED_STALE_SECONDS after the submit)
+        jobline.clock.advance(Duration.ofMinutes(16));
 
         jobline.sweep();
         jobline.receiveAndDeliverWebhooks();
