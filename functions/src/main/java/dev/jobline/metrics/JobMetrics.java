@@ -86,6 +86,14 @@ public final class JobMetrics {
         }
     }
 
+    /**
+     * A worker claimed a job still RUNNING under an expired lease: the attempt before crashed or was cut
+     * off, and its message came back when the lease ended. The usual recovery, so it counts as one.
+     */
+    public void recoveredByRedelivery(String type) {
+        count(type, Count.JobsRecovered);
+    }
+
     public synchronized void timing(String type, Timing timing, Duration value) {
         timings.computeIfAbsent(type, k -> new EnumMap<>(Timing.class))
                 .computeIfAbsent(timing, k -> new ArrayList<>())

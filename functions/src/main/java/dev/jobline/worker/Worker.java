@@ -114,6 +114,8 @@ public final class Worker {
             if (claimed.get().queuedAt() != null) {
                 counters.metrics().timing(job.type(), Timing.QueueWait, Duration.between(claimed.get().queuedAt(), now));
             }
+        } else {
+            counters.metrics().recoveredByRedelivery(job.type());
         }
         Attempt attempt = new Attempt(now, batchSize);
         Log.putContext("tenantId", job.tenantId());

@@ -115,6 +115,25 @@ class MetricsIntegrationTest {
     }
 
     @Test
+    void aJobTakenUpAgainWhenItsCrashedAttemptsMessageComesBackCountsAsRecovered() {
+        String jobId = jobline.submit("count", "{}");
+        SQSEvent event = jobline.receive(jobline.queueUrl, Duration.ofSeconds(2), Duration.ofSeconds(1));
+        java.time.Instant now = jobline.clock.instant();
+        // the worker claims and dies; the message stays and comes back (here after 1 s, in AWS when the lease ends)
+        assertTrue(jobline.wiring.store().claim(jobId, new dev.jobline.store.Lease("crashed", now.plus(Duration.ofMinutes(6))), now).isPresent());
+        assertEquals(1, event.getRecords().size());
+        jobline.clock.advance(Duration.ofMinutes(7));
+
+        jobline.receiveAndDeliver();
+
+        assertEquals(JobStatus.SUCCEEDED, jobline.job(jobId).status());
+        assertEquals(2, jobline.job(jobId).attempts());
+        EmfRecords records = records();
+        assertEquals(1, records.sum("count", "JobsRecovered"));
+        assertEquals(1, records.sum("count", "JobsSucceeded"));
+    }
+
+    @Test
     void aJobWhoseWorkerCrashedCountsAsRecoveredBySweeper() {
         String jobId = jobline.submit("count", "{}");
         SQSEvent event = jobline.receive(Duration.ofSeconds(2));
