@@ -3,6 +3,7 @@
 #   infra/bench/run.sh cold-start [--runs 10]
 #   infra/bench/run.sh throughput [--jobs 2000] [--pollers 4] [--submitters 4]
 #   infra/bench/run.sh observability [--runs 10]
+#   infra/bench/run.sh sweeper-scale [--finished 100000] [--stale 10]
 # Everything runs on 127.0.0.1: ElasticMQ inside the benchmark's JVM, dynalite as a Node child process.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,7 +12,8 @@ case "${1:-}" in
   cold-start) main=dev.jobline.bench.coldstart.ColdStart ;;
   throughput) main=dev.jobline.bench.throughput.Throughput ;;
   observability) main=dev.jobline.bench.observability.ObservabilityColdStart ;;
-  *) echo "usage: $0 cold-start|throughput|observability [options]   (see infra/bench/README.md)" >&2; exit 2 ;;
+  sweeper-scale) main=dev.jobline.bench.sweeper.SweeperScale ;;
+  *) echo "usage: $0 cold-start|throughput|observability|sweeper-scale [options]   (see infra/bench/README.md)" >&2; exit 2 ;;
 esac
 shift
 

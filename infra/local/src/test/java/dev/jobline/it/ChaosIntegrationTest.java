@@ -13,30 +13,49 @@ import dev.jobline.json.Json;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalAwsExtension;
 import dev.jobline.local.LocalResources;
+import dev.jobline.log.Log;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.store.Lease;
+import dev.jobline.worker.WorkerHandler;
+import java.io.BufferedOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
 /**
  * Chaos: workers crash after claiming, payloads are poison, messages arrive twice. Every job must
  * still end, each succeeded job's side effect must have happened exactly once, and poison jobs
- * must fail with a reason. 500 jobs here; {@code -Djobline.chaos.jobs=10000} for the full run.
+ * must fail with a reason. 500 jobs here; {@code -Djobline.chaos.jobs=10000} for the full run
+ * ({@code -Djobline.chaos.pollers}, 4 unless set, is how many pollers drain the queue at once).
  */
 @ExtendWith(LocalAwsExtension.class)
 class ChaosIntegrationTest {
     private static final double CRASH_RATE = 0.20;
     private static final double POISON_RATE = 0.05;
     private static final double DUPLICATE_RATE = 0.05;
+    private static final long SEED = 20261124;
+    /** Job ids looked up per sweep interval to see which have ended: a bounded read, whatever the run's size. */
+    private static final int CHECKS_PER_ROUND = 1_000;
 
     /** The side effects, by job id: how many times each job's work was applied. */
     private final Map<String, Integer> ledger = new ConcurrentHashMap<>();
@@ -55,13 +74,15 @@ class ChaosIntegrationTest {
     @Test
     void everyJobEndsAndEverySucceededJobsEffectHappensExactlyOnce(LocalAws aws, LocalResources resources) throws Exception {
         int jobs = Integer.getInteger("jobline.chaos.jobs", 500);
-        Random random = new Random(20261124);
+        int pollers = Integer.getInteger("jobline.chaos.pollers", 4);
+        Random random = new Random(SEED);
         Jobline jobline = new Jobline(aws, resources, Map.of(
                 "LEASE_SECONDS", "3",
                 "QUEUED_STALE_SECONDS", "10",
                 "TENANT_MAX_IN_FLIGHT", "1000000",
                 "TENANT_SUBMITS_PER_MINUTE", "1000000"), List.of(ledgerType()));
 
+        Instant submitting = Instant.now();
         Set<String> poison = ConcurrentHashMap.newKeySet();
         List<String> ids = new ArrayList<>();
         for (int from = 0; from < jobs; from += 100) {
@@ -90,38 +111,42 @@ class ChaosIntegrationTest {
         }
         assertEquals(jobs, ids.size());
 
-        int crashes = 0;
-        int deliveries = 0;
-        Instant giveUp = Instant.now().plus(Duration.ofMinutes(Math.max(3, jobs / 200)));
-        Instant nextSweep = Instant.now();
-        Map<JobStatus, Integer> counts = countByStatus(jobline);
-        while (counts.getOrDefault(JobStatus.SUCCEEDED, 0) + counts.getOrDefault(JobStatus.FAILED, 0) < jobs
-                && Instant.now().isBefore(giveUp)) {
-            // messages a crashed worker leaves come back after 3 s, as its lease expires
-            SQSEvent event = jobline.receive(jobline.queueUrl, Duration.ofSeconds(1), Duration.ofSeconds(3));
-            List<SQSEvent.SQSMessage> survivors = new ArrayList<>();
-            for (SQSEvent.SQSMessage record : event.getRecords()) {
-                if (random.nextDouble() < CRASH_RATE) {
-                    crashes++;
-                    crashAfterClaiming(jobline, record);
-                } else {
-                    survivors.add(record);
+        // the event source's pollers run while the main thread plays the schedule: a sweep every 2 s
+        Instant started = Instant.now();
+        Instant giveUp = started.plus(Duration.ofMinutes(Math.max(3, jobs / 200)));
+        Drain drain = new Drain(jobline, pollers, SEED);
+        Set<String> pending = new LinkedHashSet<>(ids);
+        Path functionLog = Path.of("target", "chaos-functions.log");
+        try (PrintStream functionLines = new PrintStream(new BufferedOutputStream(Files.newOutputStream(functionLog)), false,
+                StandardCharsets.UTF_8)) {
+            // 10,000 jobs write some 10 MB of log lines: to a file, not through surefire's capture of stdout
+            Log.redirect(functionLines);
+            drain.start();
+            Instant nextReport = started.plusSeconds(30);
+            while (!pending.isEmpty() && Instant.now().isBefore(giveUp)) {
+                Thread.sleep(2_000);
+                jobline.sweep();
+                forgetEnded(jobline, pending, CHECKS_PER_ROUND);
+                if (Instant.now().isAfter(nextReport)) {
+                    System.out.printf("chaos: after %d s, %d of %d jobs not seen ended; %s%n",
+                            Duration.between(started, Instant.now()).toSeconds(), pending.size(), jobs, drain);
+                    nextReport = Instant.now().plusSeconds(30);
                 }
             }
-            if (!survivors.isEmpty()) {
-                event.setRecords(survivors);
-                deliveries += survivors.size();
-                jobline.deliver(event);
-            }
-            if (Instant.now().isAfter(nextSweep)) {
-                jobline.sweep();
-                nextSweep = Instant.now().plusSeconds(2);
-                counts = countByStatus(jobline);
-            }
+            drain.stop();
+        } finally {
+            drain.stop();
+            Log.redirect(System.out);
         }
-        counts = countByStatus(jobline);
-        System.out.printf("chaos: %d jobs, %d poison, %d crashes after claim, %d deliveries, statuses %s%n",
-                jobs, poison.size(), crashes, deliveries, counts);
+        Map<JobStatus, Integer> counts = countByStatus(jobline);
+        System.out.printf("chaos: %d jobs, %d poison, %d crashes after claim, %d deliveries, statuses %s;"
+                        + " submitted in %d s, drained by %d pollers in %d s; function logs in %s%n",
+                jobs, poison.size(), drain.crashes.get(), drain.deliveries.get(), counts,
+                Duration.between(submitting, started).toSeconds(), pollers,
+                Duration.between(started, Instant.now()).toSeconds(), functionLog.toAbsolutePath());
+        drain.failures.stream().findFirst().ifPresent(first -> System.out.printf(
+                "chaos: %d poller rounds failed and left their messages to come back; the first: %s%n",
+                drain.failures.size(), first));
 
         int succeeded = 0;
         for (String id : ids) {
@@ -143,8 +168,76 @@ class ChaosIntegrationTest {
                 assertTrue(job.error().message().contains(JobError.LEASE_EXPIRED), job.error().toString());
             }
         }
-        assertTrue(crashes > 0, "the run crashed some workers");
+        assertTrue(drain.crashes.get() > 0, "the run crashed some workers");
         assertTrue(succeeded >= (jobs - poison.size()) * 0.99, "succeeded " + succeeded + " of " + (jobs - poison.size()));
+    }
+
+    /**
+     * Lambda's event source for the jobs queue, with chaos: several pollers, each with its own worker environment,
+     * each receiving up to ten messages (hidden 3 s, so a crashed worker's message comes back as its lease expires),
+     * crashing after the claim for some records and delivering the rest.
+     */
+    private static final class Drain {
+        final AtomicInteger crashes = new AtomicInteger();
+        final AtomicInteger deliveries = new AtomicInteger();
+        final Queue<String> failures = new ConcurrentLinkedQueue<>();
+        private final Jobline jobline;
+        private final List<Thread> pollers = new ArrayList<>();
+        private final AtomicBoolean stopped = new AtomicBoolean();
+
+        Drain(Jobline jobline, int pollers, long seed) {
+            this.jobline = jobline;
+            for (int i = 0; i < pollers; i++) {
+                Random dice = new Random(seed + 1 + i);
+                WorkerHandler worker = jobline.newWorker();
+                Thread poller = new Thread(() -> poll(worker, dice), "chaos-poller-" + i);
+                poller.setDaemon(true);
+                this.pollers.add(poller);
+            }
+        }
+
+        void start() {
+            pollers.forEach(Thread::start);
+        }
+
+        /** Stops receiving and waits for the invocations under way, so the ledger is final. */
+        void stop() throws InterruptedException {
+            stopped.set(true);
+            for (Thread poller : pollers) {
+                poller.join(Duration.ofMinutes(2).toMillis());
+            }
+        }
+
+        private void poll(WorkerHandler worker, Random dice) {
+            while (!stopped.get()) {
+                try {
+                    SQSEvent event = jobline.receive(jobline.queueUrl, Duration.ofSeconds(1), Duration.ofSeconds(3));
+                    List<SQSEvent.SQSMessage> survivors = new ArrayList<>();
+                    for (SQSEvent.SQSMessage record : event.getRecords()) {
+                        if (dice.nextDouble() < CRASH_RATE) {
+                            crashes.incrementAndGet();
+                            crashAfterClaiming(jobline, record);
+                        } else {
+                            survivors.add(record);
+                        }
+                    }
+                    if (!survivors.isEmpty()) {
+                        event.setRecords(survivors);
+                        deliveries.addAndGet(survivors.size());
+                        jobline.deliver(worker, event, Duration.ofSeconds(60));
+                    }
+                } catch (RuntimeException e) {
+                    // as with Lambda's event source: a failed round deletes nothing, its messages come back
+                    failures.add(e.toString());
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return crashes.get() + " crashes after claim, " + deliveries.get() + " deliveries, "
+                    + failures.size() + " failed poller rounds";
+        }
     }
 
     /** A worker that claimed the job and died: no completion, no release, the message not deleted. */
@@ -155,14 +248,54 @@ class ChaosIntegrationTest {
         });
     }
 
+    /**
+     * Reads up to {@code most} of the pending jobs' statuses (BatchGetItem, 100 a call) and forgets those that ended;
+     * the others go to the back, so the next call reads the rest. Nothing here moves a job back from an end.
+     */
+    private static void forgetEnded(Jobline jobline, Set<String> pending, int most) {
+        String table = jobline.resources.tableName("JobsTable");
+        List<String> batch = new ArrayList<>();
+        for (String id : pending) {
+            if (batch.size() == most) {
+                break;
+            }
+            batch.add(id);
+        }
+        for (int from = 0; from < batch.size(); from += 100) {
+            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder()
+                    .keys(batch.subList(from, Math.min(batch.size(), from + 100)).stream()
+                            .map(id -> Map.of("jobId", AttributeValue.fromS(id))).toList())
+                    .projectionExpression("jobId, #s")
+                    .expressionAttributeNames(Map.of("#s", "status"))
+                    .consistentRead(true)
+                    .build());
+            while (!request.isEmpty()) {
+                Map<String, KeysAndAttributes> asked = request;
+                BatchGetItemResponse response = jobline.aws.dynamoClient().batchGetItem(b -> b.requestItems(asked));
+                for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
+                    if (JobStatus.valueOf(item.get("status").s()).isTerminal()) {
+                        pending.remove(item.get("jobId").s());
+                    }
+                }
+                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+            }
+        }
+        for (String id : batch) {
+            if (pending.remove(id)) {
+                pending.add(id);
+            }
+        }
+    }
+
+    /** One scan of the table, once the run is over. */
     private static Map<JobStatus, Integer> countByStatus(Jobline jobline) {
         Map<JobStatus, Integer> counts = new HashMap<>();
-        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> start = null;
+        Map<String, AttributeValue> start = null;
         do {
-            Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> from = start;
+            Map<String, AttributeValue> from = start;
             var page = jobline.aws.dynamoClient().scan(b -> b.tableName(jobline.resources.tableName("JobsTable"))
                     .filterExpression("jobType = :t")
-                    .expressionAttributeValues(Map.of(":t", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("ledger")))
+                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromS("ledger")))
                     .projectionExpression("#s")
                     .expressionAttributeNames(Map.of("#s", "status"))
                     .exclusiveStartKey(from));

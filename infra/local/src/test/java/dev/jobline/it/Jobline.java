@@ -59,6 +59,8 @@ final class Jobline {
     final String queueUrl;
     final String deadLetterQueueUrl;
     final String webhooksQueueUrl;
+    private final Map<String, String> overrides;
+    private final Clients clients;
 
     Jobline(LocalAws aws, LocalResources resources) {
         this(aws, resources, Map.of());
@@ -78,7 +80,8 @@ final class Jobline {
         this.queueUrl = resources.queueUrl("JobsQueue");
         this.deadLetterQueueUrl = resources.queueUrl("JobsDeadLetterQueue");
         this.webhooksQueueUrl = resources.queueUrl("WebhooksQueue");
-        Clients clients = new Clients(aws.dynamoClient(), aws.sqsClient());
+        this.overrides = Map.copyOf(overrides);
+        this.clients = new Clients(aws.dynamoClient(), aws.sqsClient());
         JobRegistry.Builder types = JobCatalog.register(JobRegistry.builder());
         extraTypes.forEach(types::register);
         JobRegistry registry = types
@@ -112,7 +115,6 @@ final class Jobline {
 
     /** An API function whose environment differs from the template's, e.g. a queue that does not exist. */
     ApiHandler apiWith(Map<String, String> overrides) {
-        Clients clients = new Clients(aws.dynamoClient(), aws.sqsClient());
         return new ApiHandler(new Wiring(config("ApiFunction", overrides), clients, wiring.registry(), clock).api());
     }
 
@@ -209,7 +211,20 @@ final class Jobline {
     }
 
     SQSBatchResponse deliver(SQSEvent event, Duration functionTimeout) {
-        SQSBatchResponse response = worker.handleRequest(event, new TestContext("WorkerFunction", functionTimeout));
+        return deliver(worker, event, functionTimeout);
+    }
+
+    /**
+     * Another worker environment, wired as {@link #worker} is: Lambda runs concurrent batches in separate
+     * environments, so each of several pollers gets its own.
+     */
+    WorkerHandler newWorker() {
+        return new WorkerHandler(new Wiring(config("WorkerFunction", overrides), clients, wiring.registry(), clock).worker());
+    }
+
+    /** As {@link #deliver(SQSEvent)}, to the given worker environment. */
+    SQSBatchResponse deliver(WorkerHandler to, SQSEvent event, Duration functionTimeout) {
+        SQSBatchResponse response = to.handleRequest(event, new TestContext("WorkerFunction", functionTimeout));
         Set<String> failed = new HashSet<>();
         for (SQSBatchResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
             failed.add(failure.getItemIdentifier());

@@ -21,6 +21,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
@@ -35,13 +37,13 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *
  * <p>One counter serves a benchmark; {@link #start} begins a fresh {@link Tally} for each run.
  */
-final class CallCounter implements ExecutionInterceptor {
+public final class CallCounter implements ExecutionInterceptor {
     /** The invocation this thread is in, e.g. {@code submit#12} or {@code invoke#3}; null outside one. */
     static final ThreadLocal<String> SCOPE = new ThreadLocal<>();
 
     private volatile Tally tally = new Tally(null, 0, false);
 
-    Tally start(CapacityModel capacity, int expectedJobs, boolean trace) {
+    public Tally start(CapacityModel capacity, int expectedJobs, boolean trace) {
         Tally fresh = new Tally(capacity, expectedJobs, trace);
         tally = fresh;
         return fresh;
@@ -69,6 +71,8 @@ final class CallCounter implements ExecutionInterceptor {
             }
         } else if (request instanceof GetItemRequest get) {
             current.priced(capacity -> capacity.get(get, (GetItemResponse) context.response()));
+        } else if (request instanceof QueryRequest query) {
+            current.priced(capacity -> capacity.query(query, (QueryResponse) context.response()));
         } else if (isDynamo(attributes)) {
             current.priced(CapacityModel::other);
         }
@@ -103,7 +107,7 @@ final class CallCounter implements ExecutionInterceptor {
     }
 
     /** What one run did. */
-    static final class Tally {
+    public static final class Tally {
         final Map<String, LongAdder> attempts = new ConcurrentHashMap<>();
         final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
         final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
@@ -185,15 +189,15 @@ final class CallCounter implements ExecutionInterceptor {
             return lastSucceededNanos.get();
         }
 
-        Map<String, Long> attemptsByOperation() {
+        public Map<String, Long> attemptsByOperation() {
             return snapshot(attempts);
         }
 
-        Map<String, Long> failuresByOperation() {
+        public Map<String, Long> failuresByOperation() {
             return snapshot(failures);
         }
 
-        long totalAttempts() {
+        public long totalAttempts() {
             return attempts.values().stream().mapToLong(LongAdder::sum).sum();
         }
 

@@ -16,6 +16,8 @@ import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescri
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
@@ -38,7 +40,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * what Jobline asks for on job items). Writes that return no image (counters, quotas) and failed conditions on items
  * not seen yet are priced after the run by {@link #settle}, from the item as it then is.
  */
-final class CapacityModel {
+public final class CapacityModel {
     private static final int INDEX_ENTRY_OVERHEAD = 100;
 
     record Index(String name, List<String> keys, Set<String> projected, boolean all) {
@@ -62,7 +64,7 @@ final class CapacityModel {
     }
 
     /** The model of a table as DescribeTable reports it. */
-    static CapacityModel of(DynamoDbClient dynamo, String table) {
+    public static CapacityModel of(DynamoDbClient dynamo, String table) {
         TableDescription description = dynamo.describeTable(b -> b.tableName(table)).table();
         List<String> keys = description.keySchema().stream().map(KeySchemaElement::attributeName).toList();
         List<Index> indexes = new ArrayList<>();
@@ -114,7 +116,7 @@ final class CapacityModel {
      * Prices the writes that returned no item image, from each item as it is after the run (read with a client that
      * is not counted): its size for the table, and one write per index it belongs to (an approximation, flagged).
      */
-    void settle(DynamoDbClient uncounted, String table) {
+    public void settle(DynamoDbClient uncounted, String table) {
         blindWrites.forEach((id, count) -> {
             Map<String, AttributeValue> item = uncounted.getItem(b -> b.tableName(table).key(blindKeys.get(id))
                     .consistentRead(true)).item();
@@ -148,7 +150,29 @@ final class CapacityModel {
         readHalves.add(Boolean.TRUE.equals(request.consistentRead()) ? 2 * units : units);
     }
 
-    /** Any other operation the model cannot price (Query, Scan, BatchWriteItem, ...). */
+    /**
+     * A Query is one read of all the items it returns together: one RRU per started 4 KB of their total size (an
+     * index's entries: the attributes it projects), half when eventually consistent, as every GSI query is.
+     */
+    void query(QueryRequest request, QueryResponse response) {
+        int size = 0;
+        for (Map<String, AttributeValue> item : response.items()) {
+            size += size(item);
+        }
+        long units = Math.max(1, (size + 4095) / 4096);
+        readHalves.add(Boolean.TRUE.equals(request.consistentRead()) ? 2 * units : units);
+    }
+
+    /** An item as it is before the counted calls start: their writes to it are priced against this image. */
+    public void known(Map<String, AttributeValue> item) {
+        Map<String, AttributeValue> key = new java.util.HashMap<>();
+        for (String name : tableKeys) {
+            key.put(name, item.get(name));
+        }
+        items.put(keyOf(key), Map.copyOf(item));
+    }
+
+    /** Any other operation the model cannot price (Scan, BatchWriteItem, ...). */
     void other() {
         unpriced.increment();
     }
@@ -271,31 +295,31 @@ final class CapacityModel {
         return text.getBytes(StandardCharsets.UTF_8).length;
     }
 
-    long tableWriteUnits() {
+    public long tableWriteUnits() {
         return tableWrites.sum();
     }
 
-    long indexWriteUnits() {
+    public long indexWriteUnits() {
         return indexWrites.sum();
     }
 
-    Map<String, Long> indexWriteUnitsByIndex() {
+    public Map<String, Long> indexWriteUnitsByIndex() {
         Map<String, Long> units = new java.util.TreeMap<>();
         byIndex.forEach((index, count) -> units.put(index, count.sum()));
         return units;
     }
 
-    double readUnits() {
+    public double readUnits() {
         return readHalves.sum() / 2.0;
     }
 
-    /** Calls of operations the model does not price (Query, Scan, batch calls). */
-    long unpriced() {
+    /** Calls of operations the model does not price (Scan, batch calls). */
+    public long unpriced() {
         return unpriced.sum();
     }
 
     /** Writes whose index units were estimated by {@link #settle} rather than computed from before and after. */
-    long approximated() {
+    public long approximated() {
         return approximated.sum();
     }
 }
