@@ -350,7 +350,7 @@ public final class DynamoJobStore implements JobStore {
                 .set(UPDATED_AT, time(now))
                 .set(EXPIRES_AT, n(now.plus(retention).getEpochSecond()))
                 .remove(LEASE_OWNER, LEASE_EXPIRES_AT, INFLIGHT_SHARD, SWEEP_AT, NEXT_ATTEMPT_AT, JobItem.QUEUED_AT,
-                        JobItem.WEBHOOK);
+                        JobItem.WEBHOOK, CLAIMED_FROM);
     }
 
     private Optional<Job> underLease(ConditionalUpdate update, String leaseOwner) {
