@@ -17,6 +17,8 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
@@ -73,6 +75,8 @@ public final class CallCounter implements ExecutionInterceptor {
             current.priced(capacity -> capacity.get(get, (GetItemResponse) context.response()));
         } else if (request instanceof QueryRequest query) {
             current.priced(capacity -> capacity.query(query, (QueryResponse) context.response()));
+        } else if (request instanceof BatchGetItemRequest batch) {
+            current.priced(capacity -> capacity.batchGet(batch, (BatchGetItemResponse) context.response()));
         } else if (isDynamo(attributes)) {
             current.priced(CapacityModel::other);
         }

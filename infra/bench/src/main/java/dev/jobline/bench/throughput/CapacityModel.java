@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription;
@@ -148,6 +150,17 @@ public final class CapacityModel {
         int size = response.hasItem() ? size(response.item()) : 0;
         long units = Math.max(1, (size + 4095) / 4096);
         readHalves.add(Boolean.TRUE.equals(request.consistentRead()) ? 2 * units : units);
+    }
+
+    /** A BatchGetItem reads each item on its own: one GetItem's units per item returned (consistent or not, per table). */
+    void batchGet(BatchGetItemRequest request, BatchGetItemResponse response) {
+        response.responses().forEach((table, items) -> {
+            boolean consistent = Boolean.TRUE.equals(request.requestItems().get(table).consistentRead());
+            for (Map<String, AttributeValue> item : items) {
+                long units = Math.max(1, (size(item) + 4095) / 4096);
+                readHalves.add(consistent ? 2 * units : units);
+            }
+        });
     }
 
     /**
