@@ -256,6 +256,7 @@ public final class DynamoJobStore implements JobStore {
         return update(new ConditionalUpdate(table, job.jobId())
                 .set(SWEEP_AT, time(nextSweepAt))
                 .set(UPDATED_AT, time(now))
+                .add(JobItem.RESENDS, n(1))
                 .when("#version = :version AND #status = :queued",
                         "version", n(job.version()),
                         "queued", s(JobStatus.QUEUED.name()))).isPresent();
@@ -350,7 +351,7 @@ public final class DynamoJobStore implements JobStore {
                 .set(UPDATED_AT, time(now))
                 .set(EXPIRES_AT, n(now.plus(retention).getEpochSecond()))
                 .remove(LEASE_OWNER, LEASE_EXPIRES_AT, INFLIGHT_SHARD, SWEEP_AT, NEXT_ATTEMPT_AT, JobItem.QUEUED_AT,
-                        JobItem.WEBHOOK, CLAIMED_FROM);
+                        JobItem.WEBHOOK, CLAIMED_FROM, JobItem.RESENDS);
     }
 
     private Optional<Job> underLease(ConditionalUpdate update, String leaseOwner) {
@@ -402,7 +403,7 @@ public final class DynamoJobStore implements JobStore {
                 .set(SWEEP_AT, time(now.plus(queuedStaleAfter)))
                 .set(UPDATED_AT, time(now))
                 .remove(ERROR, RESULT, FINISHED_AT, EXPIRES_AT, NEXT_ATTEMPT_AT, PROGRESS, JobItem.RUN_AT,
-                        JobItem.FAILED_SHARD, JobItem.FAILED_AT, JobItem.WEBHOOK)
+                        JobItem.FAILED_SHARD, JobItem.FAILED_AT, JobItem.WEBHOOK, JobItem.RESENDS)
                 .when("#tenantId = :tenant AND #status IN (:failed, :cancelled)",
                         "tenant", s(tenantId),
                         "failed", s(JobStatus.FAILED.name()),

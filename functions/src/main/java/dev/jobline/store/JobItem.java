@@ -40,6 +40,8 @@ final class JobItem {
     static final String VERSION = "version";
     static final String INFLIGHT_SHARD = "inflightShard";
     static final String SWEEP_AT = "sweepAt";
+    /** How many times the sweeper has sent a QUEUED job again since it was last queued. */
+    static final String RESENDS = "resends";
     static final String PRIORITY = "priority";
     static final String RUN_AT = "runAt";
     static final String CALLBACK_URL = "callbackUrl";
@@ -202,7 +204,8 @@ final class JobItem {
                 instant(item, LEASE_EXPIRES_AT),
                 num(item, VERSION, 0),
                 priority(item),
-                instant(item, QUEUED_AT));
+                instant(item, QUEUED_AT),
+                (int) num(item, RESENDS, 0));
     }
 
     static AttributeValue progress(Progress progress) {

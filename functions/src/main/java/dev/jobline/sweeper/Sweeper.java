@@ -24,6 +24,8 @@ import java.util.function.Supplier;
  * entries already due, so a sweep costs what the stale jobs cost, not what the table holds.
  */
 public final class Sweeper {
+    /** Re-sends wait at most 2^5 = 32 stale thresholds apart (8 hours at the template's 15 minutes). */
+    private static final int MAX_RESEND_DOUBLINGS = 5;
     private final JobStore store;
     private final JobQueue queue;
     private final JobCounters counters;
@@ -106,7 +108,7 @@ public final class Sweeper {
                 report.raced();
             }
         } else if (job.status() == JobStatus.QUEUED) {
-            if (store.markResent(job, now.plus(queuedStaleAfter), now)) {
+            if (store.markResent(job, now.plus(resendBackoff(job.resends())), now)) {
                 report.resent();
                 send(job, "resent");
             } else {
@@ -115,6 +117,15 @@ public final class Sweeper {
         }
     }
 
+
+    /**
+     * How long to wait before sending a still-QUEUED job once more: the stale threshold, doubled with
+     * each re-send. A job is QUEUED past the threshold when its send was lost, but also when the queue
+     * is simply behind; doubling keeps a long backlog from being re-sent in full every threshold.
+     */
+    Duration resendBackoff(int resends) {
+        return queuedStaleAfter.multipliedBy(1L << Math.min(resends, MAX_RESEND_DOUBLINGS));
+    }
 
     private void send(DueJob job, String action) {
         try {

@@ -191,6 +191,24 @@ class RecoveryIntegrationTest {
     }
 
     @Test
+    void aJobThatStaysQueuedIsSentAgainLessOftenEachTime() {
+        // the queue is behind (or every send is lost): the job stays QUEUED past the stale threshold again and again
+        String jobId = submitWithLostSend("{\"type\":\"echo\"}");
+        int[] resentAfterMinutes = new int[5];
+        int resends = 0;
+        for (int minute = 1; minute <= 120; minute++) {
+            jobline.clock.advance(Duration.ofMinutes(1));
+            if (((Number) jobline.sweep().get("resent")).intValue() == 1) {
+                resentAfterMinutes[resends++] = minute;
+            }
+        }
+        // stale after 15 minutes, then sent again 15, 30 and 60 minutes after each re-send: the waits double
+        assertEquals("[15, 30, 60, 120, 0]", java.util.Arrays.toString(resentAfterMinutes));
+        assertEquals(4, resends);
+        assertEquals(JobStatus.QUEUED, jobline.job(jobId).status());
+    }
+
+    @Test
     void aStaleWorkersLateCompletionIsRefusedWhileTheNewAttemptRuns() {
         String jobId = jobline.submit("count", "{}");
         claimAndCrash(jobId);
