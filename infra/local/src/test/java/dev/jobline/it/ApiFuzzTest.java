@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.jobline.json.Json;
+import dev.jobline.local.LambdaContext;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalAwsExtension;
 import dev.jobline.local.LocalResources;
@@ -84,7 +85,7 @@ class ApiFuzzTest {
             claims.put("sub", request.tenant());
         }
 
-        APIGatewayV2HTTPResponse response = jobline.api.handleRequest(event, new TestContext("ApiFunction", Duration.ofSeconds(10)));
+        APIGatewayV2HTTPResponse response = jobline.api.handleRequest(event, new LambdaContext("ApiFunction", Duration.ofSeconds(10)));
 
         assertTrue(response.getStatusCode() < 500, response.getStatusCode() + " for " + request + ": " + response.getBody());
         if (response.getStatusCode() >= 400) {

@@ -11,6 +11,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobStatus;
 import dev.jobline.json.Json;
+import dev.jobline.local.LambdaContext;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalAwsExtension;
 import dev.jobline.local.LocalResources;
@@ -69,7 +70,7 @@ class CorePipelineIntegrationTest {
     void aSecondDeliveryOfTheSameMessageRunsNothing() {
         String jobId = jobline.submit("count", "{}");
         SQSEvent event = jobline.receive(Duration.ofSeconds(2));
-        jobline.worker.handleRequest(event, new TestContext("WorkerFunction", Duration.ofSeconds(60)));
+        jobline.worker.handleRequest(event, new LambdaContext("WorkerFunction", Duration.ofSeconds(60)));
         Job afterFirst = jobline.job(jobId);
 
         SQSBatchResponse second = jobline.deliver(event);
@@ -108,7 +109,7 @@ class CorePipelineIntegrationTest {
         SQSEvent.SQSMessage bad = unreadable.getRecords().get(0);
         event.getRecords().add(bad);
 
-        SQSBatchResponse response = jobline.worker.handleRequest(event, new TestContext("WorkerFunction", Duration.ofSeconds(60)));
+        SQSBatchResponse response = jobline.worker.handleRequest(event, new LambdaContext("WorkerFunction", Duration.ofSeconds(60)));
 
         assertEquals(1, response.getBatchItemFailures().size());
         assertEquals(bad.getMessageId(), response.getBatchItemFailures().get(0).getItemIdentifier());
@@ -120,7 +121,7 @@ class CorePipelineIntegrationTest {
         SQSEvent event = com.amazonaws.services.lambda.runtime.tests.EventLoader.loadSQSEvent(
                 Jobline.EVENTS.resolve("sqs-one-job.json").toString());
 
-        SQSBatchResponse response = jobline.worker.handleRequest(event, new TestContext("WorkerFunction", Duration.ofSeconds(60)));
+        SQSBatchResponse response = jobline.worker.handleRequest(event, new LambdaContext("WorkerFunction", Duration.ofSeconds(60)));
 
         assertEquals(1, response.getBatchItemFailures().size());
     }

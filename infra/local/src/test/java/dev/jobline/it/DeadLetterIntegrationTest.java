@@ -9,6 +9,7 @@ import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
+import dev.jobline.local.LambdaContext;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalAwsExtension;
 import dev.jobline.local.LocalResources;
@@ -38,7 +39,7 @@ class DeadLetterIntegrationTest {
 
     private SQSBatchResponse consumeDeadLetters() {
         SQSEvent event = jobline.receive(jobline.deadLetterQueueUrl, Duration.ofSeconds(1), null);
-        SQSBatchResponse response = jobline.deadLetters.handleRequest(event, new TestContext("DeadLetterFunction", Duration.ofSeconds(30)));
+        SQSBatchResponse response = jobline.deadLetters.handleRequest(event, new LambdaContext("DeadLetterFunction", Duration.ofSeconds(30)));
         for (SQSEvent.SQSMessage record : event.getRecords()) {
             if (response.getBatchItemFailures().stream().noneMatch(f -> f.getItemIdentifier().equals(record.getMessageId()))) {
                 jobline.aws.sqsClient().deleteMessage(b -> b.queueUrl(jobline.deadLetterQueueUrl).receiptHandle(record.getReceiptHandle()));
@@ -89,7 +90,7 @@ class DeadLetterIntegrationTest {
     void theUnreadableRecordEventIsKeptAndAcknowledged() {
         SQSEvent event = EventLoader.loadSQSEvent(Jobline.EVENTS.resolve("sqs-unreadable-record.json").toString());
 
-        SQSBatchResponse response = jobline.deadLetters.handleRequest(event, new TestContext("DeadLetterFunction", Duration.ofSeconds(30)));
+        SQSBatchResponse response = jobline.deadLetters.handleRequest(event, new LambdaContext("DeadLetterFunction", Duration.ofSeconds(30)));
 
         assertTrue(response.getBatchItemFailures().isEmpty());
         String messageId = event.getRecords().get(0).getMessageId();

@@ -16,6 +16,7 @@ import dev.jobline.job.JobRegistry;
 import dev.jobline.job.JobType;
 import dev.jobline.jobs.JobCatalog;
 import dev.jobline.json.Json;
+import dev.jobline.local.LambdaContext;
 import dev.jobline.local.LambdaSqsEvent;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalResources;
@@ -125,7 +126,7 @@ final class Jobline {
     APIGatewayV2HTTPResponse call(String file, Consumer<APIGatewayV2HTTPEvent> edit) {
         APIGatewayV2HTTPEvent event = apiEvent(file);
         edit.accept(event);
-        return api.handleRequest(event, new TestContext("ApiFunction", Duration.ofSeconds(10)));
+        return api.handleRequest(event, new LambdaContext("ApiFunction", Duration.ofSeconds(10)));
     }
 
     APIGatewayV2HTTPResponse call(String file) {
@@ -224,7 +225,7 @@ final class Jobline {
 
     /** As {@link #deliver(SQSEvent)}, to the given worker environment. */
     SQSBatchResponse deliver(WorkerHandler to, SQSEvent event, Duration functionTimeout) {
-        SQSBatchResponse response = to.handleRequest(event, new TestContext("WorkerFunction", functionTimeout));
+        SQSBatchResponse response = to.handleRequest(event, new LambdaContext("WorkerFunction", functionTimeout));
         Set<String> failed = new HashSet<>();
         for (SQSBatchResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
             failed.add(failure.getItemIdentifier());
@@ -258,7 +259,7 @@ final class Jobline {
 
     /** Invokes a webhook function with a batch of the webhooks queue, then deletes the records it did not name as failed. */
     SQSBatchResponse deliverWebhooks(WebhookHandler handler, SQSEvent event) {
-        SQSBatchResponse response = handler.handleRequest(event, new TestContext("WebhookFunction", Duration.ofSeconds(60)));
+        SQSBatchResponse response = handler.handleRequest(event, new LambdaContext("WebhookFunction", Duration.ofSeconds(60)));
         Set<String> failed = new HashSet<>();
         for (SQSBatchResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
             failed.add(failure.getItemIdentifier());
@@ -291,7 +292,7 @@ final class Jobline {
 
     Map<String, Object> sweep() {
         ScheduledEvent event = EventLoader.loadScheduledEvent(EVENTS.resolve("schedule-sweep.json").toString());
-        return sweeper.handleRequest(event, new TestContext("SweeperFunction", Duration.ofSeconds(60)));
+        return sweeper.handleRequest(event, new LambdaContext("SweeperFunction", Duration.ofSeconds(60)));
     }
 
     int visibleMessages() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.jobline.job.JobStatus;
+import dev.jobline.local.LambdaContext;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalAwsExtension;
 import dev.jobline.local.LocalResources;
@@ -90,7 +91,7 @@ class MetricsIntegrationTest {
         SQSEvent dead = jobline.receive(jobline.deadLetterQueueUrl, Duration.ofSeconds(2), null);
         assertEquals(1, dead.getRecords().size(), "redrive moved the message");
 
-        var answer = jobline.deadLetters.handleRequest(dead, new TestContext("DeadLetterFunction", Duration.ofSeconds(30)));
+        var answer = jobline.deadLetters.handleRequest(dead, new LambdaContext("DeadLetterFunction", Duration.ofSeconds(30)));
         assertTrue(answer.getBatchItemFailures().isEmpty());
         // the event source deletes what the function recorded
         jobline.aws.sqsClient().deleteMessage(b -> b.queueUrl(jobline.deadLetterQueueUrl)

@@ -12,6 +12,7 @@ import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
 import dev.jobline.json.Json;
+import dev.jobline.local.LambdaContext;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalAwsExtension;
 import dev.jobline.local.LocalResources;
@@ -42,7 +43,7 @@ class RecoveryIntegrationTest {
         ApiHandler api = jobline.apiWith(Map.of("QUEUE_URL", missingQueue));
         APIGatewayV2HTTPEvent event = Jobline.apiEvent("api-submit-job.json");
         event.setBody(body);
-        APIGatewayV2HTTPResponse response = api.handleRequest(event, new TestContext("ApiFunction", Duration.ofSeconds(10)));
+        APIGatewayV2HTTPResponse response = api.handleRequest(event, new LambdaContext("ApiFunction", Duration.ofSeconds(10)));
         assertEquals(202, response.getStatusCode(), "the caller gets 202 even when the send fails");
         return (String) Json.parseObject(response.getBody()).get("jobId");
     }

@@ -13,6 +13,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.sun.net.httpserver.HttpServer;
 import dev.jobline.job.JobStatus;
 import dev.jobline.json.Json;
+import dev.jobline.local.LambdaContext;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalAwsExtension;
 import dev.jobline.local.LocalResources;
@@ -391,7 +392,7 @@ class WebhookIntegrationTest {
         aws.sqsClient().sendMessage(b -> b.queueUrl(jobline.deadLetterQueueUrl).messageBody("{\"jobId\":\"" + jobId + "\"}"));
         SQSEvent deadLetters = jobline.receive(jobline.deadLetterQueueUrl, Duration.ofSeconds(2), null);
 
-        jobline.deadLetters.handleRequest(deadLetters, new TestContext("DeadLetterFunction", Duration.ofSeconds(30)));
+        jobline.deadLetters.handleRequest(deadLetters, new LambdaContext("DeadLetterFunction", Duration.ofSeconds(30)));
         jobline.receiveAndDeliverWebhooks();
 
         assertEquals(1, receiver.calls.size());

@@ -12,6 +12,7 @@ import dev.jobline.job.JobRegistry;
 import dev.jobline.job.JobStatus;
 import dev.jobline.job.JobType;
 import dev.jobline.job.RetryPolicy;
+import dev.jobline.local.LambdaContext;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalAwsExtension;
 import dev.jobline.local.LocalResources;
@@ -110,7 +111,7 @@ class WorkerSemanticsIntegrationTest {
         SQSEvent batch = first;
         for (int attempt = 1; attempt <= 4; attempt++) {
             queue.hides.clear();
-            SQSBatchResponse response = handler.handleRequest(batch, new TestContext("WorkerFunction", Duration.ofSeconds(60)));
+            SQSBatchResponse response = handler.handleRequest(batch, new LambdaContext("WorkerFunction", Duration.ofSeconds(60)));
             assertEquals(jobs, response.getBatchItemFailures().size(), "every attempt failed and is retried");
             delaysByAttempt.add(new ArrayList<>(queue.hides));
             // skip the wait: make the delayed messages visible now, and receive them again
@@ -276,7 +277,7 @@ class WorkerSemanticsIntegrationTest {
         // 100 progress reports in 2.5 s
         String jobId = jobline.submit("sleep", "{\"millis\":2500,\"steps\":100}");
 
-        new WorkerHandler(worker).handleRequest(jobline.receive(Duration.ofSeconds(2)), new TestContext("WorkerFunction", Duration.ofSeconds(60)));
+        new WorkerHandler(worker).handleRequest(jobline.receive(Duration.ofSeconds(2)), new LambdaContext("WorkerFunction", Duration.ofSeconds(60)));
 
         assertTrue(heartbeats.get() >= 1 && heartbeats.get() <= 3, "progress writes in 2.5 s: " + heartbeats.get());
         Job job = jobline.job(jobId);

@@ -9,7 +9,6 @@ import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSer
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 import dev.jobline.api.ApiHandler;
 import dev.jobline.bench.stack.BenchClients;
-import dev.jobline.bench.stack.FixedContext;
 import dev.jobline.bench.stack.Machine;
 import dev.jobline.bench.stack.Repo;
 import dev.jobline.bench.throughput.CallCounter;
@@ -22,6 +21,7 @@ import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
 import dev.jobline.jobs.JobCatalog;
 import dev.jobline.json.Json;
+import dev.jobline.local.LambdaContext;
 import dev.jobline.local.LambdaSqsEvent;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalResources;
@@ -601,9 +601,9 @@ public final class SweeperScale {
         return Config.from(env);
     }
 
-    private FixedContext context(String function) {
+    private LambdaContext context(String function) {
         TemplateFunction template = stack.function(function);
-        return new FixedContext(template.logicalId(), template.timeoutSeconds(), template.memorySize());
+        return new LambdaContext(template.logicalId(), Duration.ofSeconds(template.timeoutSeconds()), template.memorySize(), null);
     }
 
     /** An events/ file read the way the Lambda Java runtime reads an event (as LambdaLauncher does). */

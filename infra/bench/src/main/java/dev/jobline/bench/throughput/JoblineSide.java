@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 import dev.jobline.api.ApiHandler;
-import dev.jobline.bench.stack.FixedContext;
+import dev.jobline.local.LambdaContext;
 import dev.jobline.local.LambdaSqsEvent;
 import dev.jobline.config.Clients;
 import dev.jobline.config.Config;
@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,8 +71,8 @@ final class JoblineSide {
         }
     }
 
-    FixedContext apiContext() {
-        return new FixedContext(apiFunction.logicalId(), apiFunction.timeoutSeconds(), apiFunction.memorySize());
+    LambdaContext apiContext() {
+        return new LambdaContext(apiFunction.logicalId(), Duration.ofSeconds(apiFunction.timeoutSeconds()), apiFunction.memorySize(), null);
     }
 
     /** WorkerHandler invoked with the event source's batch; answers its batchItemFailures. */
@@ -79,7 +80,7 @@ final class JoblineSide {
         WorkerHandler handler = new WorkerHandler(new Wiring(workerConfig, clients, JobCatalog.registry(), Clock.systemUTC()));
         return (batch, queueArn) -> {
             SQSBatchResponse response = handler.handleRequest(LambdaSqsEvent.event(batch, queueArn),
-                    new FixedContext(workerFunction.logicalId(), workerFunction.timeoutSeconds(), workerFunction.memorySize()));
+                    new LambdaContext(workerFunction.logicalId(), Duration.ofSeconds(workerFunction.timeoutSeconds()), workerFunction.memorySize(), null));
             List<String> redeliver = new ArrayList<>();
             for (SQSBatchResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
                 redeliver.add(failure.getItemIdentifier());

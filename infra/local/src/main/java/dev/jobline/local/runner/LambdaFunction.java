@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSer
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.jobline.config.Wiring;
+import dev.jobline.local.LambdaContext;
 import dev.jobline.local.TemplateFunction;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -168,7 +169,7 @@ public final class LambdaFunction implements AutoCloseable {
 
     /** Calls the handler with an event; a handler error or a timeout is in the answer, never thrown. */
     public Invocation invoke(String eventJson, String trigger) {
-        LambdaContext context = new LambdaContext(name(), definition.timeoutSeconds(), definition.memorySize(), log);
+        LambdaContext context = new LambdaContext(name(), Duration.ofSeconds(definition.timeoutSeconds()), definition.memorySize(), log);
         Instant started = Instant.now();
         Future<String> call = calls.submit(() -> call(eventJson, context));
         String response = null;
