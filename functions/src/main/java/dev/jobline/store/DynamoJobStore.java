@@ -233,7 +233,10 @@ public final class DynamoJobStore implements JobStore {
         List<Map<String, AttributeValue>> items = getAll(jobIds(response.items()), true);
         List<DueJob> jobs = new ArrayList<>(items.size());
         for (Map<String, AttributeValue> item : items) {
-            if (item.containsKey(INFLIGHT_SHARD)) { // an index lags its table: a job may have left already
+            // an index lags its table: the job may have left it, or a sweep just moved its sweepAt on
+            // (without this, a lagging entry would have a job re-sent twice)
+            if (item.containsKey(INFLIGHT_SHARD) && item.containsKey(SWEEP_AT)
+                    && Long.parseLong(item.get(SWEEP_AT).n()) < now.toEpochMilli()) {
                 jobs.add(JobItem.dueFromItem(item));
             }
         }
