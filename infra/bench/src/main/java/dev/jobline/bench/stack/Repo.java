@@ -1,5 +1,10 @@
 package dev.jobline.bench.stack;
 
+import dev.jobline.log.Log;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -22,6 +27,23 @@ public record Repo(Path root) {
 
     public Path event(String file) {
         return require(root.resolve("events").resolve(file), "the event file");
+    }
+
+    /** Where the functions' log lines went (relative to the repository), and the stream to flush before reading it. */
+    public record FunctionLogs(Path file, PrintStream out) {
+    }
+
+    /**
+     * Sends the functions' log lines to {@code infra/bench/target/<fileName>}, as Lambda sends stdout to
+     * CloudWatch: written, but not to this console.
+     */
+    public FunctionLogs redirectFunctionLogs(String fileName) throws IOException {
+        Path file = Path.of("infra/bench/target").resolve(fileName);
+        Files.createDirectories(root.resolve(file).getParent());
+        PrintStream out = new PrintStream(new BufferedOutputStream(Files.newOutputStream(root.resolve(file))), false,
+                StandardCharsets.UTF_8);
+        Log.redirect(out);
+        return new FunctionLogs(file, out);
     }
 
     /** A file the build makes; the message says which command makes it. */

@@ -26,18 +26,14 @@ import dev.jobline.local.LambdaSqsEvent;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalResources;
 import dev.jobline.local.TemplateFunction;
-import dev.jobline.log.Log;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.store.DynamoJobStore;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.Lease;
 import dev.jobline.sweeper.SweeperHandler;
 import dev.jobline.worker.WorkerHandler;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -132,11 +128,7 @@ public final class SweeperScale {
         System.setProperty("http.maxConnections", Integer.toString(4 * writers));
 
         Repo repo = Repo.locate();
-        Path logFile = repo.root().resolve("infra/bench/target/sweeper-scale-functions.log");
-        Files.createDirectories(logFile.getParent());
-        PrintStream functionLogs = new PrintStream(new BufferedOutputStream(Files.newOutputStream(logFile)), false,
-                StandardCharsets.UTF_8);
-        Log.redirect(functionLogs);   // as Lambda sends stdout to CloudWatch: written, but not to this console
+        Repo.FunctionLogs functionLogs = repo.redirectFunctionLogs("sweeper-scale-functions.log");
 
         CallCounter counter = new CallCounter();
         try (LocalAws aws = LocalAws.start()) {
@@ -145,11 +137,11 @@ public final class SweeperScale {
             System.out.println(String.format(Locale.ROOT, "Sweeper scale: %,d finished jobs over %d tenants and the past %d days,"
                     + " %d stale jobs, one sweep through SweeperHandler", finished, tenants, days, stale));
             System.out.println("  machine: " + Machine.describe());
-            System.out.println("  function logs: " + repo.root().relativize(logFile));
+            System.out.println("  function logs: " + functionLogs.file());
             bench.run(counter, finished, stale, tenants, writers, days);
             System.out.println("machine at the end: " + Machine.load());
         } finally {
-            functionLogs.flush();
+            functionLogs.out().flush();
         }
     }
 

@@ -8,12 +8,6 @@ import dev.jobline.config.Clients;
 import dev.jobline.local.EventSource;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalResources;
-import dev.jobline.log.Log;
-import java.io.BufferedOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -55,11 +49,7 @@ public final class Throughput {
         System.setProperty("http.maxConnections", Integer.toString(10 * (submitters + pollers)));
 
         Repo repo = Repo.locate();
-        Path logFile = repo.root().resolve("infra/bench/target/throughput-functions.log");
-        Files.createDirectories(logFile.getParent());
-        PrintStream functionLogs = new PrintStream(new BufferedOutputStream(Files.newOutputStream(logFile)), false,
-                StandardCharsets.UTF_8);
-        Log.redirect(functionLogs);   // as Lambda sends stdout to CloudWatch: written, but not to this console
+        Repo.FunctionLogs functionLogs = repo.redirectFunctionLogs("throughput-functions.log");
 
         CallCounter counter = new CallCounter();
         try (LocalAws aws = LocalAws.start()) {
@@ -76,7 +66,7 @@ public final class Throughput {
                     + jobline.workerParallelism() + ", jobs spread over " + tenants.size() + " tenants; warm-up "
                     + warmup + " jobs each, not measured");
             System.out.println("  machine: " + Machine.describe());
-            System.out.println("  function logs: " + repo.root().relativize(logFile));
+            System.out.println("  function logs: " + functionLogs.file());
 
             Pipeline joblinePipe = pipeline(aws, counter, clients, joblineStack);
             Pipeline.Result warm = joblinePipe.run("jobline warm-up", WHILE_SUBMITTING, warmup, 1, tenants, submitters,
@@ -110,7 +100,7 @@ public final class Throughput {
             Pipeline.Result raw = floorRuns.get(0);
             Pipeline.Result backlog = check(joblinePipe.run("jobline, from a backlog", BACKLOG, jobs, 1, tenants, submitters,
                     jobline::singleSubmitter, pollers, jobline::worker, false, timeout));
-            functionLogs.flush();
+            functionLogs.out().flush();
 
             System.out.println();
             System.out.println("Throughput, first submit to last SUCCEEDED, pollers running while the jobs come in");
@@ -162,7 +152,7 @@ public final class Throughput {
             System.out.println();
             System.out.println("machine at the end: " + Machine.load());
         } finally {
-            functionLogs.flush();
+            functionLogs.out().flush();
         }
     }
 
