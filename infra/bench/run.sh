@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Jobline benchmarks. Builds what they need, then runs one:
-#   infra/bench/run.sh cold-start [--runs 10]
+#   infra/bench/run.sh cold-start [--runs 10] [--appcds]
 #   infra/bench/run.sh throughput [--jobs 2000] [--pollers 4] [--submitters 4]
 #   infra/bench/run.sh observability [--runs 10]
 #   infra/bench/run.sh sweeper-scale [--finished 100000] [--stale 10]

@@ -54,12 +54,35 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  *   <li>{@code sdk-defaults}: the same Jobline handlers wired with {@code DynamoDbClient.create()} and
  *       {@code SqsClient.create()} (the SDK's default HTTP client, credential and region chains).</li>
  * </ul>
- * Usage: {@code ColdStart [--runs N]} (default 10 runs of each variant and function).
+ * With {@code --appcds}, two more variants measure what an application class-data-sharing archive would give:
+ * {@code empty+appcds} and {@code jobline+appcds}, the same jars started with {@code -XX:SharedArchiveFile} pointing at
+ * a dynamic archive that one untimed training launch per function wrote with {@code -XX:ArchiveClassesAtExit}
+ * (and {@code -Xshare:on}, so a launch that cannot map its archive fails instead of quietly running without it).
+ * An experiment only: an archive works only on the JVM build that wrote it, so Lambda would need one written by
+ * its own java21 runtime.
+ * Usage: {@code ColdStart [--runs N] [--appcds]} (default 10 runs of each variant and function).
  */
 public final class ColdStart {
     private static final long CHILD_TIMEOUT_SECONDS = 60;
 
-    record Variant(String name, List<Path> classpath, String apiHandler, String workerHandler) {
+    /** @param archive the dynamic CDS archive a function starts with, by logical id; null for none */
+    record Variant(String name, List<Path> classpath, String apiHandler, String workerHandler, Map<String, Path> archive) {
+
+        Variant(String name, List<Path> classpath, String apiHandler, String workerHandler) {
+            this(name, classpath, apiHandler, workerHandler, null);
+        }
+
+        Variant withArchives(String suffix, Path dir) {
+            Map<String, Path> archives = new LinkedHashMap<>();
+            for (String function : List.of("ApiFunction", "WorkerFunction")) {
+                archives.put(function, dir.resolve(name + "-" + function + ".jsa"));
+            }
+            return new Variant(name + suffix, classpath, apiHandler, workerHandler, archives);
+        }
+
+        String handler(TemplateFunction function) {
+            return function.logicalId().equals("ApiFunction") ? apiHandler : workerHandler;
+        }
     }
 
     record Launch(double millis, String response, Map<String, String> phases) {
@@ -70,27 +93,34 @@ public final class ColdStart {
     private final LocalResources resources;
     private final Path work;
     private final String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    /** Submits, in this process, the job each worker launch runs. */
+    private final ApiHandler submitter;
 
     private ColdStart(Repo repo, LocalAws aws, LocalResources resources, Path work) {
         this.repo = repo;
         this.aws = aws;
         this.resources = resources;
         this.work = work;
+        this.submitter = inProcessApi();
     }
 
     public static void main(String[] args) throws Exception {
         int runs = intOption(args, "--runs", 10);
         Repo repo = Repo.locate();
         Path runtime = repo.built("infra/bench/target/bench-runtime.jar");
-        List<Variant> variants = List.of(
+        List<Variant> variants = new ArrayList<>(List.of(
                 new Variant("empty", List.of(runtime, repo.built("infra/bench/target/bench-empty-function.jar")),
                         "dev.jobline.bench.handlers.EmptyApiHandler", "dev.jobline.bench.handlers.EmptyWorkerHandler"),
                 new Variant("jobline", List.of(runtime, repo.built("functions/target/jobline-functions.jar")),
                         "dev.jobline.api.ApiHandler", "dev.jobline.worker.WorkerHandler"),
                 new Variant("sdk-defaults", List.of(runtime, repo.built("infra/bench/target/bench-defaults-function.jar")),
-                        "dev.jobline.bench.handlers.DefaultsApiHandler", "dev.jobline.bench.handlers.DefaultsWorkerHandler"));
+                        "dev.jobline.bench.handlers.DefaultsApiHandler", "dev.jobline.bench.handlers.DefaultsWorkerHandler")));
         Log.redirect(new PrintStream(OutputStream.nullOutputStream()));   // this process's own submits stay quiet
         Path work = Files.createTempDirectory("jobline-cold-start");
+        if (List.of(args).contains("--appcds")) {
+            variants.add(variants.get(0).withArchives("+appcds", work));
+            variants.add(variants.get(1).withArchives("+appcds", work));
+        }
         try (LocalAws aws = LocalAws.start(); LocalResources resources = aws.provision(repo.template())) {
             new ColdStart(repo, aws, resources, work).run(variants, runs);
         }
@@ -104,15 +134,23 @@ public final class ColdStart {
         Path apiEvent = repo.event("api-submit-job.json");
         printHeader(variants, runs, apiEnv);
 
+        List<Variant> archived = variants.stream().filter(v -> v.archive() != null).toList();
+        for (Variant variant : archived) {
+            train(variant, apiFunction, apiEvent, apiEnv);
+        }
+        resources.purge();   // the training submits queued jobs; each worker training run gets a job of its own
+        for (Variant variant : archived) {
+            train(variant, workerFunction, null, workerEnv);
+        }
         // one untimed launch of each first, so every run finds the jars in the OS file cache
         for (Variant variant : variants) {
-            launch(variant.classpath(), variant.apiHandler(), apiEvent, apiFunction, apiEnv);
+            launch(variant, apiEvent, apiFunction, apiEnv);
         }
 
         Map<String, List<Launch>> api = new LinkedHashMap<>();
         for (int run = 0; run < runs; run++) {
             for (Variant variant : rotated(variants, run)) {
-                Launch launch = launch(variant.classpath(), variant.apiHandler(), apiEvent, apiFunction, apiEnv);
+                Launch launch = launch(variant, apiEvent, apiFunction, apiEnv);
                 int status = ((Number) Json.parseObject(launch.response()).get("statusCode")).intValue();
                 if (status != 202) {
                     throw new IllegalStateException(variant.name() + " API answered " + status + ": " + launch.response());
@@ -122,22 +160,10 @@ public final class ColdStart {
         }
         resources.purge();   // the submits above queued jobs; each worker run below gets a job of its own
 
-        ApiHandler submitter = inProcessApi();
         Map<String, List<Launch>> worker = new LinkedHashMap<>();
         for (int run = -1; run < runs; run++) {   // run -1: the untimed warm-up launch of each
             for (Variant variant : rotated(variants, Math.max(run, 0))) {
-                PreparedJob job = prepareJob(submitter);
-                Launch launch = launch(variant.classpath(), variant.workerHandler(), job.event(), workerFunction, workerEnv);
-                List<?> failures = (List<?>) Json.parseObject(launch.response()).get("batchItemFailures");
-                if (failures == null || !failures.isEmpty()) {
-                    throw new IllegalStateException(variant.name() + " worker answered " + launch.response());
-                }
-                aws.sqsClient().deleteMessage(b -> b.queueUrl(job.queueUrl()).receiptHandle(job.receiptHandle()));
-                String status = jobStatus(job.jobId());
-                String expected = variant.name().equals("empty") ? "QUEUED" : "SUCCEEDED";
-                if (!status.equals(expected)) {
-                    throw new IllegalStateException(variant.name() + " worker left job " + job.jobId() + " " + status);
-                }
+                Launch launch = runOneJob(variant, workerFunction, withFlags(workerEnv, jvmFlags(variant, workerFunction)));
                 if (run >= 0) {
                     worker.computeIfAbsent(variant.name(), k -> new ArrayList<>()).add(launch);
                 }
@@ -146,6 +172,63 @@ public final class ColdStart {
         report("ApiFunction (one submit, POST /jobs)", api);
         report("WorkerFunction (one echo job)", worker);
         System.out.println("machine at the end: " + Machine.load());
+    }
+
+    /** The worker runs one job of its own: submitted here, its message received as the event source would. */
+    private Launch runOneJob(Variant variant, TemplateFunction workerFunction, Map<String, String> env)
+            throws IOException, InterruptedException {
+        PreparedJob job = prepareJob(submitter);
+        Launch launch = launch(variant.classpath(), variant.workerHandler(), job.event(), workerFunction, env);
+        List<?> failures = (List<?>) Json.parseObject(launch.response()).get("batchItemFailures");
+        if (failures == null || !failures.isEmpty()) {
+            throw new IllegalStateException(variant.name() + " worker answered " + launch.response());
+        }
+        aws.sqsClient().deleteMessage(b -> b.queueUrl(job.queueUrl()).receiptHandle(job.receiptHandle()));
+        String status = jobStatus(job.jobId());
+        String expected = variant.name().startsWith("empty") ? "QUEUED" : "SUCCEEDED";
+        if (!status.equals(expected)) {
+            throw new IllegalStateException(variant.name() + " worker left job " + job.jobId() + " " + status);
+        }
+        return launch;
+    }
+
+    /** One untimed launch that writes the variant's archive for this function as the JVM exits. */
+    private void train(Variant variant, TemplateFunction function, Path event, Map<String, String> env)
+            throws IOException, InterruptedException {
+        Path archive = variant.archive().get(function.logicalId());
+        Map<String, String> dumping = withFlags(env, List.of("-XX:ArchiveClassesAtExit=" + archive));
+        if (event == null) {
+            runOneJob(variant, function, dumping);
+        } else {
+            launch(variant.classpath(), variant.handler(function), event, function, dumping);
+        }
+        if (!Files.isRegularFile(archive)) {
+            throw new IllegalStateException(variant.name() + ": the training launch wrote no " + archive);
+        }
+    }
+
+    private Launch launch(Variant variant, Path event, TemplateFunction function, Map<String, String> env)
+            throws IOException, InterruptedException {
+        return launch(variant.classpath(), variant.handler(function), event, function,
+                withFlags(env, jvmFlags(variant, function)));
+    }
+
+    private static List<String> jvmFlags(Variant variant, TemplateFunction function) {
+        List<String> flags = new ArrayList<>();
+        if (variant.archive() != null) {
+            flags.add("-XX:SharedArchiveFile=" + variant.archive().get(function.logicalId()));
+            flags.add("-Xshare:on");
+        }
+        return flags;
+    }
+
+    private static Map<String, String> withFlags(Map<String, String> env, List<String> flags) {
+        if (flags.isEmpty()) {
+            return env;
+        }
+        Map<String, String> with = new TreeMap<>(env);
+        with.put("JAVA_TOOL_OPTIONS", env.get("JAVA_TOOL_OPTIONS") + " " + String.join(" ", flags));
+        return with;
     }
 
     private Map<String, String> childEnvironment(TemplateFunction function) {
@@ -302,9 +385,12 @@ public final class ColdStart {
                 + "timed from ProcessBuilder.start() to the response line");
         System.out.println("  machine: " + Machine.describe());
         System.out.println("  JVM flags for every variant: JAVA_TOOL_OPTIONS=\"" + env.get("JAVA_TOOL_OPTIONS")
-                + "\" (template.yaml), nothing else");
+                + "\" (template.yaml), nothing else"
+                + (variants.stream().anyMatch(v -> v.archive() != null)
+                        ? "; the +appcds variants add -XX:SharedArchiveFile=<their own archive per function> -Xshare:on"
+                        : ""));
         for (Variant variant : variants) {
-            System.out.println("  " + String.format(Locale.ROOT, "%-13s", variant.name()) + " -cp "
+            System.out.println("  " + String.format(Locale.ROOT, "%-15s", variant.name()) + " -cp "
                     + variant.classpath().stream().map(p -> repo.root().relativize(p) + " (" + size(p) + ")")
                     .collect(Collectors.joining(" : ")));
         }
@@ -321,11 +407,11 @@ public final class ColdStart {
 
     private static void report(String title, Map<String, List<Launch>> results) {
         System.out.println(title);
-        System.out.println(String.format(Locale.ROOT, "  %-13s %9s %9s %9s   %s", "variant", "median", "min", "max",
+        System.out.println(String.format(Locale.ROOT, "  %-15s %9s %9s %9s   %s", "variant", "median", "min", "max",
                 "child's own medians: JVM start to main / init (constructor) / invoke; classes loaded"));
         for (Map.Entry<String, List<Launch>> entry : results.entrySet()) {
             Stats total = Stats.of(entry.getValue().stream().map(Launch::millis).toList());
-            System.out.println(String.format(Locale.ROOT, "  %-13s %7.0f ms %6.0f ms %6.0f ms   %4.0f / %4.0f / %4.0f ms; %5.0f",
+            System.out.println(String.format(Locale.ROOT, "  %-15s %7.0f ms %6.0f ms %6.0f ms   %4.0f / %4.0f / %4.0f ms; %5.0f",
                     entry.getKey(), total.median(), total.min(), total.max(),
                     phaseMedian(entry.getValue(), "jvmToMainMillis"), phaseMedian(entry.getValue(), "initMillis"),
                     phaseMedian(entry.getValue(), "invokeMillis"), phaseMedian(entry.getValue(), "classesLoaded")));
@@ -337,6 +423,13 @@ public final class ColdStart {
                 jobline / empty, jobline / empty <= 1.5 ? "met" : "MISSED"));
         System.out.println(String.format(Locale.ROOT, "  jobline / sdk-defaults = %.2fx  (target <= 0.5x: %s)",
                 jobline / defaults, jobline / defaults <= 0.5 ? "met" : "MISSED"));
+        if (results.containsKey("jobline+appcds")) {
+            double joblineCds = Stats.of(results.get("jobline+appcds").stream().map(Launch::millis).toList()).median();
+            double emptyCds = Stats.of(results.get("empty+appcds").stream().map(Launch::millis).toList()).median();
+            System.out.println(String.format(Locale.ROOT, "  experiment, not the deployed build: jobline+appcds / empty = %.2fx, "
+                            + "/ empty+appcds = %.2fx, / sdk-defaults = %.2fx",
+                    joblineCds / empty, joblineCds / emptyCds, joblineCds / defaults));
+        }
         System.out.println();
     }
 
