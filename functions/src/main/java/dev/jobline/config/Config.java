@@ -1,5 +1,6 @@
 package dev.jobline.config;
 
+import dev.jobline.store.ItemBudget;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ public record Config(
         Duration queuedStaleAfter,
         int maxPayloadBytes,
         Duration lease,
+        Duration visibility,
         Duration safetyMargin,
         int workerParallelism,
         int maxResultBytes,
@@ -24,6 +26,7 @@ public record Config(
         int statsShards,
         String adminScope,
         String webhooksQueueUrl,
+        String webhooksDeadLetterQueueArn,
         SigningKey webhookSigningKey,
         boolean webhookAllowPrivateHosts,
         int webhookMaxAttempts,
@@ -37,8 +40,8 @@ public record Config(
     public static final List<String> REQUIRED = List.of("TABLE_NAME", "QUEUE_URL");
     public static final List<String> OPTIONAL = List.of("HIGH_PRIORITY_QUEUE_URL", "DEAD_LETTER_QUEUE_URL",
             "DEAD_LETTER_QUEUE_ARN", "IN_FLIGHT_SHARDS", "RETENTION_DAYS", "QUEUED_STALE_SECONDS", "MAX_PAYLOAD_BYTES",
-            "LEASE_SECONDS", "SAFETY_MARGIN_MILLIS", "WORKER_PARALLELISM", "MAX_RESULT_BYTES", "TENANT_MAX_IN_FLIGHT",
-            "TENANT_SUBMITS_PER_MINUTE", "STATS_SHARDS", "ADMIN_SCOPE", "WEBHOOKS_QUEUE_URL", "WEBHOOK_SIGNING_KEY",
+            "LEASE_SECONDS", "VISIBILITY_SECONDS", "SAFETY_MARGIN_MILLIS", "WORKER_PARALLELISM", "MAX_RESULT_BYTES", "TENANT_MAX_IN_FLIGHT",
+            "TENANT_SUBMITS_PER_MINUTE", "STATS_SHARDS", "ADMIN_SCOPE", "WEBHOOKS_QUEUE_URL", "WEBHOOKS_DEAD_LETTER_QUEUE_ARN", "WEBHOOK_SIGNING_KEY",
             "WEBHOOK_ALLOW_PRIVATE_HOSTS", "WEBHOOK_MAX_ATTEMPTS", "METRICS_SERVICE", MEMORY_SIZE);
 
     /** The webhook signing key derives every tenant's secret; shorter keys are refused. */
@@ -53,6 +56,16 @@ public record Config(
     }
 
     public static Config from(Map<String, String> env) {
+        Duration lease = Duration.ofSeconds(number(env, "LEASE_SECONDS", 300, 2, 43_200));
+        Duration visibility = Duration.ofSeconds(number(env, "VISIBILITY_SECONDS", (int) lease.toSeconds() + 60, 3, 43_200));
+        if (visibility.compareTo(lease) <= 0) {
+            // a crashed attempt's message must come back after its lease ended, or the next claim is refused
+            throw new IllegalStateException("VISIBILITY_SECONDS (" + visibility.toSeconds() + ") must be longer than LEASE_SECONDS ("
+                    + lease.toSeconds() + ")");
+        }
+        int maxPayloadBytes = number(env, "MAX_PAYLOAD_BYTES", 256 * 1024, 1, 350 * 1024);
+        int maxResultBytes = number(env, "MAX_RESULT_BYTES", 120 * 1024, 1, 350 * 1024);
+        ItemBudget.check(maxPayloadBytes, maxResultBytes);
         return new Config(
                 required(env, "TABLE_NAME"),
                 required(env, "QUEUE_URL"),
@@ -62,16 +75,18 @@ public record Config(
                 number(env, "IN_FLIGHT_SHARDS", 8, 1, 1000),
                 Duration.ofDays(number(env, "RETENTION_DAYS", 7, 1, 3650)),
                 Duration.ofSeconds(number(env, "QUEUED_STALE_SECONDS", 900, 10, 43_200)),
-                number(env, "MAX_PAYLOAD_BYTES", 256 * 1024, 1, 350 * 1024),
-                Duration.ofSeconds(number(env, "LEASE_SECONDS", 360, 2, 43_200)),
+                maxPayloadBytes,
+                lease,
+                visibility,
                 Duration.ofMillis(number(env, "SAFETY_MARGIN_MILLIS", 5000, 0, 60_000)),
                 number(env, "WORKER_PARALLELISM", 10, 1, 100),
-                number(env, "MAX_RESULT_BYTES", 300 * 1024, 1, 350 * 1024),
+                maxResultBytes,
                 number(env, "TENANT_MAX_IN_FLIGHT", 1000, 1, 10_000_000),
                 number(env, "TENANT_SUBMITS_PER_MINUTE", 600, 1, 10_000_000),
                 number(env, "STATS_SHARDS", 4, 1, 100),
                 env.getOrDefault("ADMIN_SCOPE", "jobline/admin"),
                 optional(env, "WEBHOOKS_QUEUE_URL"),
+                optional(env, "WEBHOOKS_DEAD_LETTER_QUEUE_ARN"),
                 signingKey(env, "WEBHOOK_SIGNING_KEY"),
                 flag(env, "WEBHOOK_ALLOW_PRIVATE_HOSTS", false),
                 number(env, "WEBHOOK_MAX_ATTEMPTS", 8, 1, 15),

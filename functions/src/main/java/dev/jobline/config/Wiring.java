@@ -132,13 +132,13 @@ public final class Wiring {
 
     public Worker worker() {
         return new Worker(store, queue, registry, counters, notifier, clock,
-                WorkerSettings.forLease(config.lease(), config.safetyMargin(), config.workerParallelism(), config.maxResultBytes())
+                WorkerSettings.forLease(config.lease(), config.visibility(), config.safetyMargin(), config.workerParallelism(), config.maxResultBytes())
                         .withMemory(config.memoryMb()),
                 ThreadLocalRandom.current());
     }
 
     public DeadLetters deadLetters() {
-        return new DeadLetters(store, counters, notifier, clock);
+        return new DeadLetters(store, queue, counters, notifier, clock, config.webhooksDeadLetterQueueArn());
     }
 
     public Sweeper sweeper() {

@@ -1,7 +1,13 @@
 package dev.jobline.job;
 
-/** Why an attempt or a job failed: a stable code for machines, a message for people. */
+/**
+ * Why an attempt or a job failed: a stable code for machines, a message for people. The message is cut to
+ * {@link #MAX_MESSAGE_BYTES}: a handler's exception text must not push the job past its item's size.
+ */
 public record JobError(String code, String message, boolean retryable) {
+
+    public static final int MAX_MESSAGE_BYTES = 4 * 1024;
+    public static final int MAX_CODE_LENGTH = 64;
 
     public static final String HANDLER_ERROR = "HANDLER_ERROR";
     public static final String TIMED_OUT = "TIMED_OUT";
@@ -15,7 +21,9 @@ public record JobError(String code, String message, boolean retryable) {
         if (code == null || code.isBlank()) {
             throw new IllegalArgumentException("an error needs a code");
         }
-        message = message == null ? "" : message;
+        // a handler's own code is cut too, rather than failing the write that records it
+        code = code.length() > MAX_CODE_LENGTH ? code.substring(0, MAX_CODE_LENGTH) : code;
+        message = message == null ? "" : BoundedText.of(message, MAX_MESSAGE_BYTES);
     }
 
     /** The same failure, now final: the job will not be tried again. */

@@ -1,23 +1,37 @@
 package dev.jobline.store;
 
+import dev.jobline.job.BoundedText;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** Maps a {@link DeadLetter} to and from its item in the jobs table (no tenant, so in no index). */
+/**
+ * Maps a {@link DeadLetter} to and from its item in the jobs table (no tenant, so in no index). An SQS message can be
+ * larger than a DynamoDB item: the body is kept up to {@link #MAX_BODY_BYTES} and each attribute up to
+ * {@link #MAX_ATTRIBUTE_BYTES}, and the item says when something was cut.
+ */
 final class DeadLetterItem {
+    static final int MAX_BODY_BYTES = 256 * 1024;
+    static final int MAX_ATTRIBUTE_BYTES = 1024;
+
     private DeadLetterItem() {
     }
 
     static Map<String, AttributeValue> toItem(DeadLetter letter, Instant expiresAt) {
         Map<String, AttributeValue> attributes = new HashMap<>();
-        letter.attributes().forEach((name, value) -> attributes.put(name, AttributeValue.fromS(value)));
+        letter.attributes().forEach((name, value) -> attributes.put(BoundedText.of(name, MAX_ATTRIBUTE_BYTES),
+                AttributeValue.fromS(value == null ? "" : BoundedText.of(value, MAX_ATTRIBUTE_BYTES))));
+        String body = letter.body() == null ? "" : letter.body();
+        String kept = BoundedText.of(body, MAX_BODY_BYTES);
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(JobItem.JOB_ID, JobItem.s(letter.key()));
         item.put("recordType", JobItem.s("DEAD_LETTER"));
         item.put("messageId", JobItem.s(letter.messageId()));
-        item.put("body", JobItem.s(letter.body() == null ? "" : letter.body()));
+        item.put("body", JobItem.s(kept));
+        if (!kept.equals(body)) {
+            item.put("bodyBytes", JobItem.n(BoundedText.utf8Bytes(body)));
+        }
         item.put("attributes", AttributeValue.fromM(attributes));
         item.put("receiveCount", JobItem.n(letter.receiveCount()));
         item.put("reason", JobItem.s(letter.reason()));

@@ -54,6 +54,8 @@ public final class DynamoJobStore implements JobStore {
     private static final int OLDEST_QUEUED_LOOKS = 100;
     private static final int OLDEST_QUEUED_STEP = 25;
     private static final String CLAIMED_FROM = "claimedFrom";
+    /** How early a message may come back for a retry and still claim it: SQS and Lambda clocks differ slightly. */
+    private static final Duration EARLY_ARRIVAL = Duration.ofSeconds(1);
     /** SQS delays a message by at most 15 minutes; a job due later waits for the sweeper instead. */
     static final Duration QUEUE_DELAY_LIMIT = Duration.ofMinutes(15);
 
@@ -138,11 +140,14 @@ public final class DynamoJobStore implements JobStore {
                 .setIfAbsent(STARTED_AT, time(now))
                 .set(UPDATED_AT, time(now))
                 .remove(NEXT_ATTEMPT_AT)
-                .when("#attempts < #maxAttempts AND ((#status = :queued AND #cancelRequested <> :true)"
+                // a QUEUED job waiting out a retry's backoff is not claimed early by a duplicate or replacement message
+                .when("#attempts < #maxAttempts AND ((#status = :queued AND #cancelRequested <> :true"
+                                + " AND (attribute_not_exists(#nextAttemptAt) OR #nextAttemptAt <= :due))"
                                 + " OR (#status = :running AND #leaseExpiresAt < :now))",
                         "queued", s(JobStatus.QUEUED.name()),
                         "running", s(JobStatus.RUNNING.name()),
                         "true", TRUE,
+                        "due", time(now.plus(EARLY_ARRIVAL)),
                         "now", time(now)), item -> new Claim(JobItem.fromItem(item), JobStatus.valueOf(item.get(CLAIMED_FROM).s()),
                         JobItem.queuedAt(item)));
     }
@@ -285,10 +290,12 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public Optional<Job> failDeadLettered(String jobId, JobError error, Instant now) {
+        // never a job that has ended, nor one that an attempt is running under a live lease
         return update(failure(jobId, error, now)
-                .when("#status IN (:queued, :running)",
+                .when("#status = :queued OR (#status = :running AND #leaseExpiresAt < :now)",
                         "queued", s(JobStatus.QUEUED.name()),
-                        "running", s(JobStatus.RUNNING.name())));
+                        "running", s(JobStatus.RUNNING.name()),
+                        "now", time(now)));
     }
 
     @Override

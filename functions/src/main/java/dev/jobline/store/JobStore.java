@@ -104,12 +104,15 @@ public interface JobStore {
     /** Sweeper: a RUNNING job whose lease expired goes back to QUEUED with the reason recorded. */
     boolean requeueExpired(DueJob job, JobError error, Instant now);
 
-    /** Sweeper: a RUNNING job whose lease expired, with no attempts left, ends FAILED; empty when the write lost. */
+    /**
+     * A RUNNING job whose lease expired, with no attempts left, ends FAILED (the sweeper, or a worker that received its
+     * message); empty when the write lost.
+     */
     Optional<Job> failExpired(DueJob job, JobError error, Instant now);
 
     /**
-     * A job whose message reached the dead-letter queue ends FAILED with the given reason, unless it
-     * has already ended. Empty when it had (or does not exist).
+     * A job whose message reached the dead-letter queue ends FAILED with the given reason, unless it has already
+     * ended or an attempt holds it under a live lease. Empty when so (or when it does not exist).
      */
     Optional<Job> failDeadLettered(String jobId, JobError error, Instant now);
 

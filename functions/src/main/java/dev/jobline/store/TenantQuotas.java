@@ -16,6 +16,8 @@ public final class TenantQuotas {
     private static final String IN_FLIGHT = "inFlight";
     private static final String WINDOW_START = "windowStart";
     private static final String WINDOW_COUNT = "windowCount";
+    /** How often a submission tries again after losing the race to open a new window to a concurrent one. */
+    private static final int WINDOW_RACES = 5;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -56,23 +58,41 @@ public final class TenantQuotas {
         Map<String, AttributeValue> sameWindowValues = new java.util.HashMap<>(newWindowValues);
         sameWindowValues.put(":rateRoom", JobItem.n(submitsPerMinute - jobs));
         String inFlightFits = "(attribute_not_exists(inFlight) OR inFlight <= :flightRoom)";
-        // the common case, one write: the same window, with room in both limits
-        if (update("SET windowCount = windowCount + :n, inFlight = if_not_exists(inFlight, :zero) + :n",
-                "windowStart = :window AND windowCount <= :rateRoom AND " + inFlightFits, tenantId, sameWindowValues)) {
-            return Decision.GRANTED;
+        for (int tries = 0; tries < WINDOW_RACES; tries++) {
+            // the common case, one write: the same window, with room in both limits
+            if (update("SET windowCount = windowCount + :n, inFlight = if_not_exists(inFlight, :zero) + :n",
+                    "windowStart = :window AND windowCount <= :rateRoom AND " + inFlightFits, tenantId, sameWindowValues)) {
+                return Decision.GRANTED;
+            }
+            // a new window starts with this submission
+            if (update("SET windowStart = :window, windowCount = :n, inFlight = if_not_exists(inFlight, :zero) + :n",
+                    "(attribute_not_exists(windowStart) OR windowStart < :window) AND " + inFlightFits, tenantId, newWindowValues)) {
+                return Decision.GRANTED;
+            }
+            // both refused: a limit is reached, or another submission opened this window between the two writes
+            // (then the first write fits now): read to know which, and try again only in the second case
+            Decision refusal = refusal(tenantId, jobs, window, untilNextWindow);
+            if (refusal != null) {
+                return refusal;
+            }
         }
-        // a new window starts with this submission
-        if (update("SET windowStart = :window, windowCount = :n, inFlight = if_not_exists(inFlight, :zero) + :n",
-                "(attribute_not_exists(windowStart) OR windowStart < :window) AND " + inFlightFits, tenantId, newWindowValues)) {
-            return Decision.GRANTED;
-        }
+        return new Decision(false, "submitsPerMinute", untilNextWindow);
+    }
+
+    /** Why both writes were refused; null when neither limit is reached (a lost race to open the window). */
+    private Decision refusal(String tenantId, int jobs, long window, Duration untilNextWindow) {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
                 .key(Map.of(JobItem.JOB_ID, JobItem.s(key(tenantId)))).consistentRead(true)).item();
         long inFlight = item.containsKey(IN_FLIGHT) ? Long.parseLong(item.get(IN_FLIGHT).n()) : 0;
         if (inFlight + jobs > maxInFlight) {
             return new Decision(false, "maxInFlight", Duration.ofSeconds(30));
         }
-        return new Decision(false, "submitsPerMinute", untilNextWindow);
+        long windowStart = item.containsKey(WINDOW_START) ? Long.parseLong(item.get(WINDOW_START).n()) : -1;
+        long windowCount = item.containsKey(WINDOW_COUNT) ? Long.parseLong(item.get(WINDOW_COUNT).n()) : 0;
+        if (windowStart == window && windowCount + jobs > submitsPerMinute) {
+            return new Decision(false, "submitsPerMinute", untilNextWindow);
+        }
+        return null;
     }
 
     /** Gives back room for jobs that ended (or were never stored). Never goes below zero. */

@@ -96,7 +96,8 @@ final class Heartbeat implements AutoCloseable {
             }
             running.cancelRequested(current.get().cancelRequested());
             if (extend) {
-                queue.hide(message, settings.lease());
+                // hidden past the new lease's end, so that if this worker dies the message returns to a lease that is over
+                queue.hide(message, settings.visibility());
                 extensions++;
                 lastExtended = now;
             }

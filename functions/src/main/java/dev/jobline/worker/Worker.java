@@ -16,6 +16,7 @@ import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.queue.ParallelBatch;
 import dev.jobline.queue.ReceivedMessage;
+import dev.jobline.store.DueJob;
 import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.Lease;
@@ -75,8 +76,11 @@ public final class Worker {
         this.batch = new ParallelBatch("jobline-worker", settings.parallelism(), "message.failed");
     }
 
-    /** One attempt in progress: when it was claimed, and how many records shared its invocation (its cost's shares). */
-    private record Attempt(Instant claimedAt, int batchSize) {
+    /**
+     * One attempt in progress: when it was claimed, how many records shared its invocation (its cost's shares), and
+     * the most compute it can be billed for (the invocation's time left at the claim: Lambda stops billing there).
+     */
+    private record Attempt(Instant claimedAt, int batchSize, Duration mostBillable) {
     }
 
     /** @param invocationId names the attempt's lease owner together with the message id */
@@ -117,20 +121,24 @@ public final class Worker {
         } else {
             counters.metrics().recoveredByRedelivery(job.type());
         }
-        Attempt attempt = new Attempt(now, batchSize);
+        Attempt attempt = new Attempt(now, batchSize, deadline.remaining());
         Log.putContext("tenantId", job.tenantId());
         Log.putContext("type", job.type());
         Log.putContext("attempt", job.attempts());
         Log.info("job.claimed", "receiveCount", message.receiveCount());
         Optional<JobType> type = registry.find(job.type());
         if (type.isEmpty()) {
-            finishFailed(job, lease, new JobError(JobError.UNKNOWN_TYPE, "no handler is registered for type '" + job.type() + "'", false),
+            return finishFailed(job, lease, new JobError(JobError.UNKNOWN_TYPE, "no handler is registered for type '" + job.type() + "'", false),
                     ended(job, attempt, 0, 0, false));
-            return true;
         }
         return runAttempt(job, type.get(), lease, message, left, attempt);
     }
 
+    /**
+     * The claim was refused: decide from the job as it is now. A message is acknowledged only when nothing more can
+     * come of it (the job ended, or this call ended it) or when a replacement now carries the job; otherwise it goes
+     * back to the queue. A message deleted while its job is still QUEUED or RUNNING would leave that job to the sweeper.
+     */
     private boolean notClaimed(String jobId, ReceivedMessage message, Instant now) {
         Optional<Job> current = store.find(jobId);
         if (current.isEmpty()) {
@@ -140,21 +148,80 @@ public final class Worker {
             return false;
         }
         Job job = current.get();
-        if (job.status() == JobStatus.QUEUED && job.cancelRequested()) {
-            Optional<Job> cancelled = store.cancelQueued(jobId, now);
-            if (cancelled.isPresent()) {
-                counters.moved(job.tenantId(), job.type(), JobStatus.QUEUED, JobStatus.CANCELLED, Cause.WORKER);
-                Log.info("job.cancelled", "before", "start");
-                notifier.jobEnded(cancelled.get());
+        if (job.status().isTerminal()) {
+            Log.info("job.duplicate_delivery", "status", job.status());
+            return true;
+        }
+        if (job.status() == JobStatus.QUEUED) {
+            return notClaimedWhileQueued(job, message, now);
+        }
+        if (job.hasLiveLease(now)) {
+            return handOver(job, message, now);
+        }
+        if (!job.attemptsLeft()) {
+            return failCrashedLastAttempt(job, message, now);
+        }
+        // an expired lease with attempts left, yet the claim lost: another worker has just taken it over
+        releaseSoon(message);
+        return false;
+    }
+
+    private boolean notClaimedWhileQueued(Job job, ReceivedMessage message, Instant now) {
+        if (job.cancelRequested()) {
+            Optional<Job> cancelled = store.cancelQueued(job.jobId(), now);
+            if (cancelled.isEmpty()) {
+                releaseSoon(message);
+                return false;
             }
+            counters.moved(job.tenantId(), job.type(), JobStatus.QUEUED, JobStatus.CANCELLED, Cause.WORKER);
+            Log.info("job.cancelled", "before", "start");
+            notifier.jobEnded(cancelled.get());
             return true;
         }
-        if (job.status() == JobStatus.RUNNING && !job.hasLiveLease(now) && !job.attemptsLeft()) {
-            // crashed on its last attempt; the sweeper fails it with the reason (its sweepAt has passed)
-            Log.info("job.not_claimed", "status", job.status(), "reason", "no attempts left");
-            return true;
+        if (job.nextAttemptAt() != null && job.nextAttemptAt().isAfter(now)) {
+            // a copy that came before the retry's backoff ended: back until then
+            Log.info("job.not_due", "nextAttemptAt", job.nextAttemptAt());
+            hideQuietly(message, Duration.between(now, job.nextAttemptAt()).plusSeconds(1));
+            return false;
         }
-        Log.info("job.duplicate_delivery", "status", job.status(), "leaseHeld", job.hasLiveLease(now));
+        // the claim lost to another worker's and the job moved on since: look again soon
+        releaseSoon(message);
+        return false;
+    }
+
+    /**
+     * Another attempt holds the job under a live lease. Its holder may still die, and this message may be the one that
+     * would bring the job back: so it is not dropped, but replaced by one that arrives when the lease can have ended
+     * (a fresh message, whose receive count starts again, so a long job's copies never reach the dead-letter queue).
+     * If the send fails, the message itself waits out the lease.
+     */
+    private boolean handOver(Job job, ReceivedMessage message, Instant now) {
+        Duration untilLeaseEnds = Duration.between(now, job.leaseExpiresAt()).plusSeconds(1);
+        Duration delay = untilLeaseEnds.compareTo(JobMessage.MAX_DELAY) > 0 ? JobMessage.MAX_DELAY : untilLeaseEnds;
+        try {
+            queue.send(new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority(), delay));
+            Log.info("job.lease_held", "leaseExpiresAt", job.leaseExpiresAt(), "handedOverForSeconds", delay.toSeconds());
+            return true;
+        } catch (JobQueue.QueueUnavailable e) {
+            Log.warn("job.lease_held", "leaseExpiresAt", job.leaseExpiresAt(), "reason", e.getMessage());
+            hideQuietly(message, untilLeaseEnds);
+            return false;
+        }
+    }
+
+    /** A crashed attempt was the last one: the job ends here, with why, rather than waiting for the sweeper. */
+    private boolean failCrashedLastAttempt(Job job, ReceivedMessage message, Instant now) {
+        JobError expired = new JobError(JobError.LEASE_EXPIRED,
+                "attempt " + job.attempts() + " stopped without finishing (lease expired)", true);
+        Optional<Job> failed = store.failExpired(DueJob.of(job), expired.asFinal(JobError.ATTEMPTS_EXHAUSTED), now);
+        if (failed.isEmpty()) {
+            releaseSoon(message);
+            return false;
+        }
+        counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.FAILED, Cause.WORKER);
+        counters.metrics().recoveredByRedelivery(job.type());
+        Log.info("job.failed", "errorCode", JobError.ATTEMPTS_EXHAUSTED, "error", expired.message());
+        notifier.jobEnded(failed.get());
         return true;
     }
 
@@ -188,18 +255,20 @@ public final class Worker {
         }
         Log.putContext("durationMillis", Duration.between(started, clock.instant()).toMillis());
         if (outcome.leaseLost) {
+            // the job is another attempt's now; its message may be the one that attempt relies on: leave it be
             Log.warn("job.attempt_abandoned", "reason", "lease lost");
-            return true;
+            return false;
         }
         if (running.isCancelRequested()) {
             JobCost cost = ended(job, attempt, heartbeatWrites, leaseExtensions, false);
             Optional<Job> cancelled = store.cancelRunning(job.jobId(), lease.owner(), cost, clock.instant());
-            if (cancelled.isPresent()) {
-                counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.CANCELLED, Cause.WORKER);
-                counters.costIncurred(job.tenantId(), cost.dollars());
-                Log.info("job.cancelled", "before", "end");
-                notifier.jobEnded(cancelled.get());
+            if (cancelled.isEmpty()) {
+                return leaseLost();
             }
+            counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.CANCELLED, Cause.WORKER);
+            counters.costIncurred(job.tenantId(), cost.dollars());
+            Log.info("job.cancelled", "before", "end");
+            notifier.jobEnded(cancelled.get());
             return true;
         }
         if (outcome.error == null) {
@@ -216,6 +285,10 @@ public final class Worker {
      */
     private JobCost ended(Job job, Attempt attempt, int heartbeatWrites, int leaseExtensions, boolean retried) {
         Duration ran = Duration.between(attempt.claimedAt(), clock.instant());
+        if (ran.compareTo(attempt.mostBillable()) > 0) {
+            // a worker frozen past its invocation's end (locally: a stopped process) is not billed beyond it
+            ran = attempt.mostBillable();
+        }
         counters.metrics().timing(job.type(), Timing.JobDuration, ran);
         return costs.attempt(ran, attempt.batchSize(), heartbeatWrites, leaseExtensions, retried);
     }
@@ -266,14 +339,13 @@ public final class Worker {
         }
         Optional<Job> succeeded = store.succeed(job.jobId(), lease.owner(), resultJson, running.latestProgress(), cost,
                 clock.instant());
-        if (succeeded.isPresent()) {
-            counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.SUCCEEDED, Cause.WORKER);
-            counters.costIncurred(job.tenantId(), cost.dollars());
-            Log.info("job.succeeded");
-            notifier.jobEnded(succeeded.get());
-        } else {
-            Log.warn("job.completion_refused", "reason", "lease no longer held");
+        if (succeeded.isEmpty()) {
+            return leaseLost();
         }
+        counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.SUCCEEDED, Cause.WORKER);
+        counters.costIncurred(job.tenantId(), cost.dollars());
+        Log.info("job.succeeded");
+        notifier.jobEnded(succeeded.get());
         return true;
     }
 
@@ -287,36 +359,67 @@ public final class Worker {
         Duration delay = type.retryPolicy().delayAfter(job.attempts(), random);
         Instant now = clock.instant();
         if (!store.awaitRetry(job.jobId(), lease.owner(), error, now.plus(delay), cost, now)) {
-            Log.warn("job.retry_refused", "reason", "lease no longer held");
-            return true;
+            return leaseLost();
         }
         counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.QUEUED, Cause.WORKER);
         counters.costIncurred(job.tenantId(), cost.dollars());
         Log.info("job.retry_scheduled", "errorCode", error.code(), "delaySeconds", delay.toSeconds());
+        return keepForRetry(job, message, delay);
+    }
+
+    /**
+     * The job waits QUEUED for its next attempt: its message must bring it back. Hiding this message for the backoff
+     * is the cheap way; when that fails (its receipt handle is stale after another receive, or SQS did not answer), a
+     * replacement is sent, delayed as far as SQS allows (an early one waits again: the claim checks nextAttemptAt).
+     * Only if that fails too does the message go back as it is, to return when its visibility ends.
+     */
+    private boolean keepForRetry(Job job, ReceivedMessage message, Duration delay) {
         try {
             queue.hide(message, delay);
+            return false;
         } catch (JobQueue.QueueUnavailable e) {
             Log.warn("job.backoff_not_set", "reason", e.getMessage());
         }
+        Duration sendDelay = delay.compareTo(JobMessage.MAX_DELAY) > 0 ? JobMessage.MAX_DELAY : delay;
+        try {
+            queue.send(new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority(), sendDelay));
+            Log.info("job.retry_message_replaced", "delaySeconds", sendDelay.toSeconds());
+            return true;
+        } catch (JobQueue.QueueUnavailable e) {
+            Log.warn("job.retry_message_not_replaced", "reason", e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * A write under this attempt's lease was refused: another attempt holds the job now (or has ended it). This
+     * message is left as it is, neither deleted nor moved: it may be the one the other attempt relies on.
+     */
+    private static boolean leaseLost() {
+        Log.warn("job.completion_refused", "reason", "lease no longer held");
         return false;
     }
 
     private boolean finishFailed(Job job, Lease lease, JobError error, JobCost cost) {
         Optional<Job> failed = store.fail(job.jobId(), lease.owner(), error, cost, clock.instant());
-        if (failed.isPresent()) {
-            counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.FAILED, Cause.WORKER);
-            counters.costIncurred(job.tenantId(), cost.dollars());
-            Log.info("job.failed", "errorCode", error.code(), "error", error.message());
-            notifier.jobEnded(failed.get());
-        } else {
-            Log.warn("job.completion_refused", "reason", "lease no longer held");
+        if (failed.isEmpty()) {
+            return leaseLost();
         }
+        counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.FAILED, Cause.WORKER);
+        counters.costIncurred(job.tenantId(), cost.dollars());
+        Log.info("job.failed", "errorCode", error.code(), "error", error.message());
+        notifier.jobEnded(failed.get());
         return true;
     }
 
     private void releaseSoon(ReceivedMessage message) {
+        hideQuietly(message, Duration.ofSeconds(random.nextInt(1, 4)));
+    }
+
+    /** A message that goes back to the queue for this long; if SQS does not answer, it comes back when its visibility ends. */
+    private void hideQuietly(ReceivedMessage message, Duration visibility) {
         try {
-            queue.hide(message, Duration.ofSeconds(random.nextInt(1, 4)));
+            queue.hide(message, visibility);
         } catch (JobQueue.QueueUnavailable e) {
             Log.warn("message.release_failed", "reason", e.getMessage());
         }

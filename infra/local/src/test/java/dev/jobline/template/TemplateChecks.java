@@ -30,6 +30,7 @@ final class TemplateChecks {
         problems.addAll(handlersExist());
         problems.addAll(environmentIsComplete());
         problems.addAll(visibilityCoversSixTimesTheTimeout());
+        problems.addAll(leaseEndsBeforeTheMessageReturns());
         problems.addAll(sqsEventsReportBatchItemFailures());
         problems.addAll(noPolicyGrantsEverything());
         problems.addAll(logGroupsHaveRetention());
@@ -377,11 +378,53 @@ final class TemplateChecks {
         return false;
     }
 
-    private static int number(Object value, int fallback) {
+    /** A number, or a {@code !Ref} to a parameter: its Default (what a deployment gets unless it overrides it). */
+    private int number(Object value, int fallback) {
         if (value == null) {
             return fallback;
         }
+        if (value instanceof Map<?, ?> map && map.get("Ref") instanceof String parameter) {
+            Object preset = path(template, "Parameters", parameter, "Default");
+            if (preset == null) {
+                throw new IllegalArgumentException("!Ref " + parameter + " names no parameter with a Default");
+            }
+            return Integer.parseInt(String.valueOf(preset));
+        }
         return Integer.parseInt(String.valueOf(value));
+    }
+
+    /**
+     * The worker's lease ends before its message can return: a message hides for VISIBILITY_SECONDS, which is each
+     * of its queues' VisibilityTimeout, and a record is claimed within the worker's Timeout of its receive, so
+     * VISIBILITY_SECONDS - LEASE_SECONDS covers that Timeout. A crashed attempt's message then comes back to a lease
+     * that has ended, and the next receive claims it (no copy has to wait out a live lease).
+     */
+    List<String> leaseEndsBeforeTheMessageReturns() {
+        List<String> problems = new ArrayList<>();
+        Map<String, Object> globals = environment(path(template, "Globals", "Function"));
+        functions().forEach((id, properties) -> {
+            Map<String, Map<String, Object>> events = sqsEvents(properties);
+            Map<String, Object> env = new LinkedHashMap<>(globals);
+            env.putAll(environment(properties));
+            if (!env.containsKey("LEASE_SECONDS") || events.isEmpty()) {
+                return;
+            }
+            int lease = number(env.get("LEASE_SECONDS"), 0);
+            int visibility = number(env.get("VISIBILITY_SECONDS"), lease + 60);
+            events.forEach((eventId, event) -> {
+                String queueId = logicalIdOf(event.get("Queue"));
+                int queueVisibility = number(path(resource(queueId), "Properties", "VisibilityTimeout"), 30);
+                if (queueVisibility != visibility) {
+                    problems.add(id + "." + eventId + ": " + queueId + " VisibilityTimeout " + queueVisibility
+                            + " s is not the worker's VISIBILITY_SECONDS " + visibility + " s");
+                }
+            });
+            if (visibility - lease < timeout(properties)) {
+                problems.add(id + ": VISIBILITY_SECONDS " + visibility + " - LEASE_SECONDS " + lease
+                        + " is under the function's " + timeout(properties) + " s Timeout: a crashed attempt's message could return while its lease is live");
+            }
+        });
+        return problems;
     }
 
     static Object path(Object root, String... keys) {

@@ -73,6 +73,22 @@ class TemplateChecksTest {
     }
 
     @Test
+    void aLeaseThatCouldOutliveItsMessagesVisibilityIsCaught() throws IOException {
+        List<String> problems = broken("  JobLeaseSeconds:\n    Type: Number\n    Default: 300",
+                "  JobLeaseSeconds:\n    Type: Number\n    Default: 330").leaseEndsBeforeTheMessageReturns();
+        assertTrue(problems.stream().anyMatch(p -> p.contains("WorkerFunction: VISIBILITY_SECONDS 360 - LEASE_SECONDS 330 is under")),
+                problems.toString());
+    }
+
+    @Test
+    void aJobsQueueWhoseVisibilityIsNotTheWorkersIsCaught() throws IOException {
+        List<String> problems = broken("      VisibilityTimeout: !Ref JobVisibilitySeconds", "      VisibilityTimeout: 400")
+                .leaseEndsBeforeTheMessageReturns();
+        assertTrue(problems.stream().anyMatch(p -> p.contains("JobsQueue VisibilityTimeout 400 s is not the worker's VISIBILITY_SECONDS 360 s")),
+                problems.toString());
+    }
+
+    @Test
     void aVisibilityTimeoutUnderSixTimesTheWorkerTimeoutIsCaught() throws IOException {
         List<String> problems = broken("      VisibilityTimeout: 360\n      MessageRetentionPeriod: 1209600\n      RedrivePolicy:",
                 "      VisibilityTimeout: 300\n      MessageRetentionPeriod: 1209600\n      RedrivePolicy:").visibilityCoversSixTimesTheTimeout();
