@@ -14,7 +14,6 @@ import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
 import dev.jobline.webhook.CompletionNotifier;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,11 +101,10 @@ public final class DeadLetters {
 
     /** The running attempt keeps the job; a fresh message replaces the dead-lettered one (a failed send keeps it in the DLQ). */
     private void handOver(Job job, Instant now) {
-        Duration untilLeaseEnds = Duration.between(now, job.leaseExpiresAt()).plusSeconds(1);
-        Duration delay = untilLeaseEnds.compareTo(JobMessage.MAX_DELAY) > 0 ? JobMessage.MAX_DELAY : untilLeaseEnds;
-        queue.send(new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority(), delay));
+        JobMessage replacement = JobMessage.arrivingAt(job, job.leaseExpiresAt().plusSeconds(1), now);
+        queue.send(replacement);
         Log.info("deadletter.lease_held", "jobId", job.jobId(), "leaseExpiresAt", job.leaseExpiresAt(),
-                "handedOverForSeconds", delay.toSeconds());
+                "handedOverForSeconds", replacement.delay().toSeconds());
     }
 
     private void recordWebhook(ReceivedMessage message) {

@@ -1,8 +1,10 @@
 package dev.jobline.queue;
 
+import dev.jobline.job.Job;
 import dev.jobline.job.Priority;
 import dev.jobline.json.Json;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,6 +28,17 @@ public record JobMessage(String jobId, String tenantId, String type, Priority pr
 
     public JobMessage(String jobId, String tenantId, String type, Priority priority) {
         this(jobId, tenantId, type, priority, Duration.ZERO);
+    }
+
+    /**
+     * A message for the job that arrives no earlier than {@code when} (SQS delays in whole seconds: rounded up), or
+     * after the longest delay SQS allows when that is sooner.
+     */
+    public static JobMessage arrivingAt(Job job, Instant when, Instant now) {
+        Duration wait = Duration.between(now, when);
+        long seconds = wait.isNegative() ? 0 : wait.toSeconds() + (wait.toSecondsPart() > 0 || wait.toNanosPart() > 0 ? 1 : 0);
+        Duration delay = Duration.ofSeconds(Math.min(seconds, MAX_DELAY.toSeconds()));
+        return new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority(), delay);
     }
 
     public String body() {

@@ -46,6 +46,8 @@ import java.util.random.RandomGenerator;
 public final class Worker {
     /** An attempt is not started with less time than this before the safety margin. */
     private static final Duration MIN_ATTEMPT = Duration.ofSeconds(1);
+    /** A message that waits out another attempt's lease arrives this long after it ends, so the claim finds it over. */
+    private static final Duration LEASE_END_GRACE = Duration.ofSeconds(1);
     /** How long an interrupted handler gets to stop before the worker moves on without it. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
 
@@ -196,15 +198,14 @@ public final class Worker {
      * If the send fails, the message itself waits out the lease.
      */
     private boolean handOver(Job job, ReceivedMessage message, Instant now) {
-        Duration untilLeaseEnds = Duration.between(now, job.leaseExpiresAt()).plusSeconds(1);
-        Duration delay = untilLeaseEnds.compareTo(JobMessage.MAX_DELAY) > 0 ? JobMessage.MAX_DELAY : untilLeaseEnds;
+        JobMessage replacement = JobMessage.arrivingAt(job, job.leaseExpiresAt().plus(LEASE_END_GRACE), now);
         try {
-            queue.send(new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority(), delay));
-            Log.info("job.lease_held", "leaseExpiresAt", job.leaseExpiresAt(), "handedOverForSeconds", delay.toSeconds());
+            queue.send(replacement);
+            Log.info("job.lease_held", "leaseExpiresAt", job.leaseExpiresAt(), "handedOverForSeconds", replacement.delay().toSeconds());
             return true;
         } catch (JobQueue.QueueUnavailable e) {
             Log.warn("job.lease_held", "leaseExpiresAt", job.leaseExpiresAt(), "reason", e.getMessage());
-            hideQuietly(message, untilLeaseEnds);
+            hideQuietly(message, Duration.between(now, job.leaseExpiresAt().plus(LEASE_END_GRACE)));
             return false;
         }
     }
@@ -364,7 +365,7 @@ public final class Worker {
         counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.QUEUED, Cause.WORKER);
         counters.costIncurred(job.tenantId(), cost.dollars());
         Log.info("job.retry_scheduled", "errorCode", error.code(), "delaySeconds", delay.toSeconds());
-        return keepForRetry(job, message, delay);
+        return keepForRetry(job, message, delay, now.plus(delay));
     }
 
     /**
@@ -373,17 +374,17 @@ public final class Worker {
      * replacement is sent, delayed as far as SQS allows (an early one waits again: the claim checks nextAttemptAt).
      * Only if that fails too does the message go back as it is, to return when its visibility ends.
      */
-    private boolean keepForRetry(Job job, ReceivedMessage message, Duration delay) {
+    private boolean keepForRetry(Job job, ReceivedMessage message, Duration delay, Instant nextAttemptAt) {
         try {
             queue.hide(message, delay);
             return false;
         } catch (JobQueue.QueueUnavailable e) {
             Log.warn("job.backoff_not_set", "reason", e.getMessage());
         }
-        Duration sendDelay = delay.compareTo(JobMessage.MAX_DELAY) > 0 ? JobMessage.MAX_DELAY : delay;
+        JobMessage replacement = JobMessage.arrivingAt(job, nextAttemptAt, clock.instant());
         try {
-            queue.send(new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority(), sendDelay));
-            Log.info("job.retry_message_replaced", "delaySeconds", sendDelay.toSeconds());
+            queue.send(replacement);
+            Log.info("job.retry_message_replaced", "delaySeconds", replacement.delay().toSeconds());
             return true;
         } catch (JobQueue.QueueUnavailable e) {
             Log.warn("job.retry_message_not_replaced", "reason", e.getMessage());

@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiptHandleIsInvalidException;
 
 /**
  * The three real handler classes wired to one fresh set of local tables and queues, plus what
@@ -44,6 +45,8 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  */
 final class Jobline {
     static final Path EVENTS = findEvents();
+    private static final List<String> QUEUES = List.of("JobsQueue", "HighPriorityJobsQueue", "JobsDeadLetterQueue",
+            "WebhooksQueue", "WebhooksDeadLetterQueue");
 
     final LocalAws aws;
     final LocalResources resources;
@@ -60,6 +63,7 @@ final class Jobline {
     final String queueUrl;
     final String deadLetterQueueUrl;
     final String webhooksQueueUrl;
+    final String webhooksDeadLetterQueueUrl;
     private final Map<String, String> overrides;
     private final Clients clients;
 
@@ -81,6 +85,7 @@ final class Jobline {
         this.queueUrl = resources.queueUrl("JobsQueue");
         this.deadLetterQueueUrl = resources.queueUrl("JobsDeadLetterQueue");
         this.webhooksQueueUrl = resources.queueUrl("WebhooksQueue");
+        this.webhooksDeadLetterQueueUrl = resources.queueUrl("WebhooksDeadLetterQueue");
         this.overrides = Map.copyOf(overrides);
         this.clients = new Clients(aws.dynamoClient(), aws.sqsClient());
         JobRegistry.Builder types = JobCatalog.register(JobRegistry.builder());
@@ -232,14 +237,18 @@ final class Jobline {
         }
         for (SQSEvent.SQSMessage record : event.getRecords()) {
             if (!failed.contains(record.getMessageId())) {
-                aws.sqsClient().deleteMessage(b -> b.queueUrl(queueOf(record)).receiptHandle(record.getReceiptHandle()));
+                try {
+                    aws.sqsClient().deleteMessage(b -> b.queueUrl(queueOf(record)).receiptHandle(record.getReceiptHandle()));
+                } catch (ReceiptHandleIsInvalidException e) {
+                    // received again since (its handle is stale): the event source's delete fails, and it moves on
+                }
             }
         }
         return response;
     }
 
     private String arnOf(String url) {
-        for (String logicalId : List.of("JobsQueue", "HighPriorityJobsQueue", "JobsDeadLetterQueue", "WebhooksQueue")) {
+        for (String logicalId : QUEUES) {
             if (resources.queueUrl(logicalId).equals(url)) {
                 return resources.queueArn(logicalId);
             }
@@ -249,7 +258,7 @@ final class Jobline {
 
     /** The URL of the queue a record came from, as the event source knows it by ARN. */
     String queueOf(SQSEvent.SQSMessage record) {
-        for (String logicalId : List.of("JobsQueue", "HighPriorityJobsQueue", "JobsDeadLetterQueue", "WebhooksQueue")) {
+        for (String logicalId : QUEUES) {
             if (resources.queueArn(logicalId).equals(record.getEventSourceArn())) {
                 return resources.queueUrl(logicalId);
             }
