@@ -37,6 +37,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Wiring {
     /** Rows per page when the sweeper reads the in-flight index. */
     private static final int SWEEP_PAGE_SIZE = 100;
+    /** The template's sweeper schedule: a crashed attempt's own message gets this long beyond its return to come back. */
+    private static final java.time.Duration SWEEP_PERIOD = java.time.Duration.ofMinutes(1);
 
     private final Config config;
     private final Clients clients;
@@ -143,7 +145,7 @@ public final class Wiring {
 
     public Sweeper sweeper() {
         return new Sweeper(store, queue, counters, notifier, clock, config.inFlightShards(), SWEEP_PAGE_SIZE,
-                config.queuedStaleAfter());
+                config.queuedStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD));
     }
 
     /** Holder idiom: the container's wiring is built on first use, once, thread-safely. */

@@ -34,9 +34,15 @@ public final class Sweeper {
     private final int shards;
     private final int pageSize;
     private final Duration queuedStaleAfter;
+    private final Duration redeliveryGrace;
 
+    /**
+     * @param redeliveryGrace how long after a lease ends its job's own message is left to bring it back before the
+     *                        sweeper takes it over: the message returns at most visibility - lease after the lease's end,
+     *                        so this is that and a margin. The sweeper is the backstop for a message that is gone.
+     */
     public Sweeper(JobStore store, JobQueue queue, JobCounters counters, CompletionNotifier notifier, Clock clock,
-                   int shards, int pageSize, Duration queuedStaleAfter) {
+                   int shards, int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace) {
         this.store = store;
         this.queue = queue;
         this.counters = counters;
@@ -45,6 +51,7 @@ public final class Sweeper {
         this.shards = shards;
         this.pageSize = pageSize;
         this.queuedStaleAfter = queuedStaleAfter;
+        this.redeliveryGrace = redeliveryGrace;
     }
 
     /** One sweep over every shard; stops early (the next sweep carries on) when time runs short. */
@@ -76,10 +83,11 @@ public final class Sweeper {
 
     private void recover(DueJob job, Instant now, SweepReport.Counter report) {
         if (job.status() == JobStatus.RUNNING) {
-            if (job.leaseExpiresAt() != null && job.leaseExpiresAt().isAfter(now)) {
-                // a job running longer than its sweepAt: look again when its lease would end (claims and
-                // heartbeats leave sweepAt alone, so only such long jobs cost this write)
-                if (store.deferSweep(job, job.leaseExpiresAt())) {
+            Instant handback = job.leaseExpiresAt() == null ? now : job.leaseExpiresAt().plus(redeliveryGrace);
+            if (handback.isAfter(now)) {
+                // a job running longer than its sweepAt, or one whose message is on its way back: look again when that
+                // message would have come (claims and heartbeats leave sweepAt alone, so only such jobs cost this write)
+                if (store.deferSweep(job, handback)) {
                     report.deferred();
                 } else {
                     report.raced();

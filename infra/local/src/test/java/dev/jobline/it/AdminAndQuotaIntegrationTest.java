@@ -73,6 +73,33 @@ class AdminAndQuotaIntegrationTest {
     }
 
     @Test
+    void fiftyConcurrentSubmitsOfAFreshTenantAreAllAccepted(LocalAws aws, LocalResources resources) throws Exception {
+        Jobline jobline = new Jobline(aws, resources);
+        String tenant = "fresh-" + java.util.UUID.randomUUID();
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(50);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                answers.add(callers.submit(() -> {
+                    go.await();
+                    return jobline.call("api-submit-job.json",
+                            e -> e.getRequestContext().getAuthorizer().getJwt().getClaims().put("sub", tenant)).getStatusCode();
+                }));
+            }
+            // all at once: the first write of a tenant's minute opens its window, and the others race it
+            go.countDown();
+            Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+            for (java.util.concurrent.Future<Integer> answer : answers) {
+                statuses.merge(answer.get(), 1, Integer::sum);
+            }
+            assertEquals(Map.of(202, 50), statuses, "50 submits, well under the 600 a minute the tenant may make");
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
     void aBatchLargerThanTheRoomLeftIsRefusedWhole(LocalAws aws, LocalResources resources) {
         Jobline jobline = new Jobline(aws, resources, Map.of("TENANT_MAX_IN_FLIGHT", "2"));
 

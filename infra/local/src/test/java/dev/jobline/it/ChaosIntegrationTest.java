@@ -45,8 +45,11 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 /**
  * Chaos: workers crash after claiming, payloads are poison, messages arrive twice. Every job must
  * still end, each succeeded job's side effect must have happened exactly once, and poison jobs
- * must fail with a reason. 500 jobs here; {@code -Djobline.chaos.jobs=10000} for the full run
- * ({@code -Djobline.chaos.pollers}, 4 unless set, is how many pollers drain the queue at once).
+ * must fail with a reason. A crashed attempt's job must come back through its own message, never
+ * through the sweeper: as in Lambda, a claim comes some time after its receive (the batching window,
+ * the records before it), sometimes later than the lease and visibility leave room for. 500 jobs here;
+ * {@code -Djobline.chaos.jobs=10000} for the full run ({@code -Djobline.chaos.pollers}, 4 unless set,
+ * is how many pollers drain the queue at once).
  */
 @ExtendWith(LocalAwsExtension.class)
 class ChaosIntegrationTest {
@@ -56,12 +59,22 @@ class ChaosIntegrationTest {
     private static final long SEED = 20261124;
     /** Job ids looked up per sweep interval to see which have ended: a bounded read, whatever the run's size. */
     private static final int CHECKS_PER_ROUND = 1_000;
+    /** The workers' lease and the messages' visibility: a crashed attempt's message returns 2 s after its lease ends. */
+    private static final Duration LEASE = Duration.ofSeconds(2);
+    private static final Duration VISIBILITY = Duration.ofSeconds(4);
+    /** How long after its receive a crashing worker's claim comes: up to 3 s, so a third come later than V - L allows. */
+    private static final long MAX_CLAIM_DELAY_MILLIS = 3_000;
+
+    /** When each job's attempts started (handler entry), by job id and attempt; and when crashed attempts died. */
+    private final Map<String, Map<Integer, Instant>> attemptStarts = new ConcurrentHashMap<>();
+    private final Map<String, Map<Integer, Instant>> crashes = new ConcurrentHashMap<>();
 
     /** The side effects, by job id: how many times each job's work was applied. */
     private final Map<String, Integer> ledger = new ConcurrentHashMap<>();
 
     private JobType ledgerType() {
         return JobType.of("ledger", context -> {
+            attemptStarts.computeIfAbsent(context.jobId(), id -> new ConcurrentHashMap<>()).put(context.attempt(), Instant.now());
             if (context.payload() instanceof Map<?, ?> payload && Boolean.TRUE.equals(payload.get("poison"))) {
                 throw new IllegalStateException("poison payload: cannot be processed");
             }
@@ -77,7 +90,8 @@ class ChaosIntegrationTest {
         int pollers = Integer.getInteger("jobline.chaos.pollers", 4);
         Random random = new Random(SEED);
         Jobline jobline = new Jobline(aws, resources, Map.of(
-                "LEASE_SECONDS", "3",
+                "LEASE_SECONDS", Long.toString(LEASE.toSeconds()),
+                "VISIBILITY_SECONDS", Long.toString(VISIBILITY.toSeconds()),
                 "QUEUED_STALE_SECONDS", "10",
                 "TENANT_MAX_IN_FLIGHT", "1000000",
                 "TENANT_SUBMITS_PER_MINUTE", "1000000"), List.of(ledgerType()));
@@ -114,7 +128,8 @@ class ChaosIntegrationTest {
         // the event source's pollers run while the main thread plays the schedule: a sweep every 2 s
         Instant started = Instant.now();
         Instant giveUp = started.plus(Duration.ofMinutes(Math.max(3, jobs / 200)));
-        Drain drain = new Drain(jobline, pollers, SEED);
+        Drain drain = new Drain(jobline, pollers, SEED, crashes);
+        Map<String, Integer> sweeperTakeovers = new HashMap<>();
         Set<String> pending = new LinkedHashSet<>(ids);
         Path functionLog = Path.of("target", "chaos-functions.log");
         try (PrintStream functionLines = new PrintStream(new BufferedOutputStream(Files.newOutputStream(functionLog)), false,
@@ -125,7 +140,9 @@ class ChaosIntegrationTest {
             Instant nextReport = started.plusSeconds(30);
             while (!pending.isEmpty() && Instant.now().isBefore(giveUp)) {
                 Thread.sleep(2_000);
-                jobline.sweep();
+                Map<String, Object> sweep = jobline.sweep();
+                sweeperTakeovers.merge("requeued", ((Number) sweep.get("requeued")).intValue(), Integer::sum);
+                sweeperTakeovers.merge("failed", ((Number) sweep.get("failed")).intValue(), Integer::sum);
                 forgetEnded(jobline, pending, CHECKS_PER_ROUND);
                 if (Instant.now().isAfter(nextReport)) {
                     System.out.printf("chaos: after %d s, %d of %d jobs not seen ended; %s%n",
@@ -144,6 +161,11 @@ class ChaosIntegrationTest {
                 jobs, poison.size(), drain.crashes.get(), drain.deliveries.get(), counts,
                 Duration.between(submitting, started).toSeconds(), pollers,
                 Duration.between(started, Instant.now()).toSeconds(), functionLog.toAbsolutePath());
+        List<Long> recoveries = recoveryMillis();
+        System.out.printf("chaos: %d crashed attempts taken up again; recovery (crash to the next attempt's start) p50 %d ms,"
+                        + " p95 %d ms, p99 %d ms, max %d ms; the sweeper took over %s%n",
+                recoveries.size(), percentile(recoveries, 50), percentile(recoveries, 95), percentile(recoveries, 99),
+                percentile(recoveries, 100), sweeperTakeovers);
         drain.failures.stream().findFirst().ifPresent(first -> System.out.printf(
                 "chaos: %d poller rounds failed and left their messages to come back; the first: %s%n",
                 drain.failures.size(), first));
@@ -169,13 +191,35 @@ class ChaosIntegrationTest {
             }
         }
         assertTrue(drain.crashes.get() > 0, "the run crashed some workers");
+        assertEquals(Map.of("requeued", 0, "failed", 0), sweeperTakeovers,
+                "every crashed attempt's job came back through its own message, none through the sweeper");
         assertTrue(succeeded >= (jobs - poison.size()) * 0.99, "succeeded " + succeeded + " of " + (jobs - poison.size()));
+    }
+
+    /** Milliseconds from each crash to the start of the attempt that took its job up again. */
+    private List<Long> recoveryMillis() {
+        List<Long> millis = new ArrayList<>();
+        crashes.forEach((jobId, crashed) -> crashed.forEach((attempt, at) -> {
+            Map<Integer, Instant> starts = attemptStarts.getOrDefault(jobId, Map.of());
+            starts.entrySet().stream().filter(start -> start.getKey() > attempt).map(Map.Entry::getValue).min(Instant::compareTo)
+                    .ifPresent(next -> millis.add(Duration.between(at, next).toMillis()));
+        }));
+        millis.sort(null);
+        return millis;
+    }
+
+    private static long percentile(List<Long> sorted, int percent) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        int index = (int) Math.ceil(percent / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
     /**
      * Lambda's event source for the jobs queue, with chaos: several pollers, each with its own worker environment,
-     * each receiving up to ten messages (hidden 3 s, so a crashed worker's message comes back as its lease expires),
-     * crashing after the claim for some records and delivering the rest.
+     * each receiving up to ten messages (hidden for the visibility timeout), crashing after the claim for some records
+     * and delivering the rest.
      */
     private static final class Drain {
         final AtomicInteger crashes = new AtomicInteger();
@@ -185,8 +229,11 @@ class ChaosIntegrationTest {
         private final List<Thread> pollers = new ArrayList<>();
         private final AtomicBoolean stopped = new AtomicBoolean();
 
-        Drain(Jobline jobline, int pollers, long seed) {
+        private final Map<String, Map<Integer, Instant>> crashTimes;
+
+        Drain(Jobline jobline, int pollers, long seed, Map<String, Map<Integer, Instant>> crashTimes) {
             this.jobline = jobline;
+            this.crashTimes = crashTimes;
             for (int i = 0; i < pollers; i++) {
                 Random dice = new Random(seed + 1 + i);
                 WorkerHandler worker = jobline.newWorker();
@@ -211,12 +258,13 @@ class ChaosIntegrationTest {
         private void poll(WorkerHandler worker, Random dice) {
             while (!stopped.get()) {
                 try {
-                    SQSEvent event = jobline.receive(jobline.queueUrl, Duration.ofSeconds(1), Duration.ofSeconds(3));
+                    SQSEvent event = jobline.receive(jobline.queueUrl, Duration.ofSeconds(1), VISIBILITY);
                     List<SQSEvent.SQSMessage> survivors = new ArrayList<>();
                     for (SQSEvent.SQSMessage record : event.getRecords()) {
                         if (dice.nextDouble() < CRASH_RATE) {
                             crashes.incrementAndGet();
-                            crashAfterClaiming(jobline, record);
+                            crashAfterClaiming(jobline, record, Duration.ofMillis((long) (dice.nextDouble() * MAX_CLAIM_DELAY_MILLIS)),
+                                    crashTimes);
                         } else {
                             survivors.add(record);
                         }
@@ -240,11 +288,18 @@ class ChaosIntegrationTest {
         }
     }
 
-    /** A worker that claimed the job and died: no completion, no release, the message not deleted. */
-    private static void crashAfterClaiming(Jobline jobline, SQSEvent.SQSMessage record) {
+    /**
+     * A worker that claimed the job {@code claimDelay} after receiving its message, and died: no completion, no
+     * release, the message not deleted. The lease runs from the claim, so it ends that much later than it would
+     * have from the receive.
+     */
+    private static void crashAfterClaiming(Jobline jobline, SQSEvent.SQSMessage record, Duration claimDelay,
+                                           Map<String, Map<Integer, Instant>> crashTimes) {
         JobMessage.jobIdFrom(record.getBody()).ifPresent(jobId -> {
             Instant now = jobline.clock.instant();
-            jobline.wiring.store().claim(jobId, new Lease("crashed-" + record.getMessageId(), now.plusSeconds(3)), now);
+            jobline.wiring.store().claim(jobId, new Lease("crashed-" + record.getMessageId(), now.plus(claimDelay).plus(LEASE)), now)
+                    .ifPresent(claim -> crashTimes.computeIfAbsent(jobId, id -> new ConcurrentHashMap<>())
+                            .put(claim.job().attempts(), Instant.now().plus(claimDelay)));
         });
     }
 

@@ -210,6 +210,28 @@ class WebhookIntegrationTest {
     }
 
     @Test
+    void aWebhookWhoseMessageWasDeadLetteredIsRecordedFailedOnItsJob() {
+        Receiver receiver = receiver(500);
+        String jobId = submitWithCallback("echo", "{}", receiver.url());
+        jobline.receiveAndDeliver();
+        // the webhook function could not handle it maxReceiveCount times: SQS moved it to the webhooks' DLQ
+        SQSEvent queued = jobline.receive(jobline.webhooksQueueUrl, Duration.ofSeconds(2), null);
+        assertEquals(1, queued.getRecords().size());
+        aws.sqsClient().sendMessage(b -> b.queueUrl(jobline.webhooksDeadLetterQueueUrl).messageBody(queued.getRecords().get(0).getBody()));
+        aws.sqsClient().deleteMessage(b -> b.queueUrl(jobline.webhooksQueueUrl).receiptHandle(queued.getRecords().get(0).getReceiptHandle()));
+
+        SQSEvent dead = jobline.receive(jobline.webhooksDeadLetterQueueUrl, Duration.ofSeconds(2), null);
+        SQSBatchResponse answer = jobline.deadLetters.handleRequest(dead, new LambdaContext("DeadLetterFunction", Duration.ofSeconds(30)));
+
+        assertTrue(answer.getBatchItemFailures().isEmpty());
+        Map<String, Object> webhook = webhookOf(jobId);
+        assertEquals("FAILED", webhook.get("status"));
+        assertTrue(String.valueOf(webhook.get("lastError")).startsWith("DEAD_LETTERED"), webhook.toString());
+        assertEquals(JobStatus.SUCCEEDED, jobline.job(jobId).status(), "the job itself stays as it ended");
+        assertEquals(0, receiver.calls.size());
+    }
+
+    @Test
     void theWebhookSecretRouteAnswersTheCallersOwnSecretAndForbidsCaching() {
         APIGatewayV2HTTPResponse response = jobline.call("api-get-webhook-secret.json");
 
