@@ -3,6 +3,7 @@ package dev.jobline.template;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.jobline.config.Config;
+import dev.jobline.worker.WorkerHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -406,7 +407,8 @@ final class TemplateChecks {
             Map<String, Map<String, Object>> events = sqsEvents(properties);
             Map<String, Object> env = new LinkedHashMap<>(globals);
             env.putAll(environment(properties));
-            if (!env.containsKey("LEASE_SECONDS") || events.isEmpty()) {
+            // the function that claims jobs: the others' queues have visibility timeouts of their own
+            if (!String.valueOf(properties.get("Handler")).startsWith(WorkerHandler.class.getName() + "::") || events.isEmpty()) {
                 return;
             }
             int lease = number(env.get("LEASE_SECONDS"), 0);
