@@ -209,6 +209,27 @@ public final class LocalResources implements AutoCloseable {
         return Collections.unmodifiableMap(environment);
     }
 
+    /**
+     * A resource's Properties with the intrinsics resolved to the local names, URLs and ARNs, as far as they can be
+     * (what names a resource that is not emulated, e.g. {@code !Ref JobsApi}, stays in its long form). The IAM checks
+     * of the tests read the functions' Policies and the queues' RedrivePolicy this way.
+     */
+    @SuppressWarnings("unchecked")
+    public synchronized Map<String, Object> properties(String logicalId) {
+        Map<String, Object> resource = template.resources().get(logicalId);
+        if (resource == null) {
+            throw new IllegalArgumentException("no resource " + logicalId + " in the template");
+        }
+        return (Map<String, Object>) intrinsics.resolveLeniently(CfnTemplate.properties(resource));
+    }
+
+    /** The Type of each resource of the template, by logical id, in template order. */
+    public Map<String, String> resourceTypes() {
+        Map<String, String> types = new LinkedHashMap<>();
+        template.resources().forEach((id, resource) -> types.put(id, String.valueOf(resource.get("Type"))));
+        return Collections.unmodifiableMap(types);
+    }
+
     private Map<String, Object> variables(Map<String, Object> properties, String where) {
         Object environment = intrinsics.resolve(properties.get("Environment"));
         Object variables = CfnTemplate.map(environment, where + ".Environment").get("Variables");
