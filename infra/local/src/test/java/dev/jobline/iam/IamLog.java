@@ -85,13 +85,17 @@ public final class IamLog {
         calls.add(new Call(function, request, decision.allowed()));
         exercised.merge(new Exercised(function, logical.action(), logical.resource()), 1L, Long::sum);
         if (!decision.allowed()) {
-            violations.add(new Violation(function, request, "no statement of its role allows it"));
+            violation(new Violation(function, request, "no statement of its role allows it"));
             return;
         }
         for (Statement.Grant grant : decision.grants()) {
             grantUses.computeIfPresent(new Statement.Grant(grant.function(), grant.source(), grant.action(),
                     stack.logical(grant.resource())), (key, uses) -> uses + 1);
         }
+    }
+
+    static synchronized void violation(Violation violation) {
+        violations.add(violation);
     }
 
     /** A call to a table or queue that is not the stack's: a test pointed the function at a missing one. */
@@ -101,7 +105,7 @@ public final class IamLog {
 
     /** A call this check cannot map to IAM: a failure too, so the mapping grows with the code. */
     static synchronized void unmodelled(String function, String operation, String why) {
-        violations.add(new Violation(function, new IamRequest(operation, "?"), why));
+        violation(new Violation(function, new IamRequest(operation, "?"), why));
     }
 
     private static synchronized void writeReport() {
