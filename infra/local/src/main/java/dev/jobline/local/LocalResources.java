@@ -123,6 +123,11 @@ public final class LocalResources implements AutoCloseable {
         return "p" + SEQUENCE.incrementAndGet() + "-" + random;
     }
 
+    /** The template file these resources were provisioned from. */
+    public Path templatePath() {
+        return template.path();
+    }
+
     /** The prefix of every physical name of this provisioning. */
     public String prefix() {
         return prefix;

@@ -1,6 +1,7 @@
 package dev.jobline.iam;
 
-import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -10,18 +11,25 @@ import java.util.regex.Pattern;
  * every resource.
  */
 final class IamPattern {
+    /** Compiled once: every SDK call of the suite is checked against every statement. */
+    private static final Map<String, Pattern> ACTIONS = new ConcurrentHashMap<>();
+    private static final Map<String, Pattern> RESOURCES = new ConcurrentHashMap<>();
 
     private IamPattern() {
     }
 
     static boolean matchesAction(String pattern, String action) {
-        String regex = wildcards(pattern.toLowerCase(Locale.ROOT), ".*", ".");
-        return action.toLowerCase(Locale.ROOT).matches(regex);
+        return ACTIONS.computeIfAbsent(pattern, p -> Pattern.compile(wildcards(p), Pattern.CASE_INSENSITIVE))
+                .matcher(action).matches();
     }
 
     static boolean matchesResource(String pattern, String arn) {
+        return RESOURCES.computeIfAbsent(pattern, IamPattern::resourceRegex).matcher(arn).matches();
+    }
+
+    private static Pattern resourceRegex(String pattern) {
         if (pattern.equals("*")) {
-            return true;
+            return Pattern.compile(".*", Pattern.DOTALL);
         }
         StringBuilder regex = new StringBuilder();
         for (int i = 0; i < pattern.length(); i++) {
@@ -35,13 +43,13 @@ final class IamPattern {
                 regex.append(Pattern.quote(String.valueOf(c)));
             }
         }
-        return arn.matches(regex.toString());
+        return Pattern.compile(regex.toString());
     }
 
-    private static String wildcards(String pattern, String star, String question) {
+    private static String wildcards(String pattern) {
         StringBuilder regex = new StringBuilder();
         for (char c : pattern.toCharArray()) {
-            regex.append(c == '*' ? star : c == '?' ? question : Pattern.quote(String.valueOf(c)));
+            regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
         }
         return regex.toString();
     }
