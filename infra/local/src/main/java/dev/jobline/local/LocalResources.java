@@ -228,13 +228,6 @@ public final class LocalResources implements AutoCloseable {
         return (Map<String, Object>) intrinsics.resolveLeniently(CfnTemplate.properties(resource));
     }
 
-    /** The Type of each resource of the template, by logical id, in template order. */
-    public Map<String, String> resourceTypes() {
-        Map<String, String> types = new LinkedHashMap<>();
-        template.resources().forEach((id, resource) -> types.put(id, String.valueOf(resource.get("Type"))));
-        return Collections.unmodifiableMap(types);
-    }
-
     private Map<String, Object> variables(Map<String, Object> properties, String where) {
         Object environment = intrinsics.resolve(properties.get("Environment"));
         Object variables = CfnTemplate.map(environment, where + ".Environment").get("Variables");
