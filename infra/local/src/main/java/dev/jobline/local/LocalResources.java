@@ -123,6 +123,11 @@ public final class LocalResources implements AutoCloseable {
         return "p" + SEQUENCE.incrementAndGet() + "-" + random;
     }
 
+    /** The template file these resources were provisioned from. */
+    public Path templatePath() {
+        return template.path();
+    }
+
     /** The prefix of every physical name of this provisioning. */
     public String prefix() {
         return prefix;
@@ -207,6 +212,20 @@ public final class LocalResources implements AutoCloseable {
             }
         });
         return Collections.unmodifiableMap(environment);
+    }
+
+    /**
+     * A resource's Properties with the intrinsics resolved to the local names, URLs and ARNs, as far as they can be
+     * (what names a resource that is not emulated, e.g. {@code !Ref JobsApi}, stays in its long form). The IAM checks
+     * of the tests read the functions' Policies and the queues' RedrivePolicy this way.
+     */
+    @SuppressWarnings("unchecked")
+    public synchronized Map<String, Object> properties(String logicalId) {
+        Map<String, Object> resource = template.resources().get(logicalId);
+        if (resource == null) {
+            throw new IllegalArgumentException("no resource " + logicalId + " in the template");
+        }
+        return (Map<String, Object>) intrinsics.resolveLeniently(CfnTemplate.properties(resource));
     }
 
     private Map<String, Object> variables(Map<String, Object> properties, String where) {

@@ -9,6 +9,7 @@ import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.jobline.api.ApiHandler;
 import dev.jobline.deadletter.DeadLetterHandler;
 import dev.jobline.config.Clients;
+import dev.jobline.iam.CheckedClients;
 import dev.jobline.config.Config;
 import dev.jobline.config.Wiring;
 import dev.jobline.job.Job;
@@ -39,9 +40,12 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.ReceiptHandleIsInvalidException;
 
 /**
- * The three real handler classes wired to one fresh set of local tables and queues, plus what
- * Lambda would do around them: events from the files in events/, a counting-down Context, and the
- * SQS event source's receive / invoke / delete-what-succeeded loop.
+ * The real handler classes wired to one fresh set of local tables and queues, plus what Lambda
+ * would do around them: events from the files in events/, a counting-down Context, and the SQS
+ * event source's receive / invoke / delete-what-succeeded loop. Each function gets its own SDK
+ * clients, which check every call against that function's policies in template.yaml
+ * ({@link CheckedClients}); the harness's own calls (the event source's, the tests' set-up and
+ * reads) go through {@code aws}'s unchecked clients.
  */
 final class Jobline {
     static final Path EVENTS = findEvents();
@@ -52,6 +56,7 @@ final class Jobline {
     final LocalResources resources;
     final ShiftedClock clock = new ShiftedClock();
     final AtomicInteger countedRuns = new AtomicInteger();
+    /** The worker's wiring; a test acting as a worker (a claim that then crashes) uses its store, checked as the worker's. */
     final Wiring wiring;
     final ApiHandler api;
     final WorkerHandler worker;
@@ -65,7 +70,9 @@ final class Jobline {
     final String webhooksQueueUrl;
     final String webhooksDeadLetterQueueUrl;
     private final Map<String, String> overrides;
-    private final Clients clients;
+    private final CheckedClients clients;
+    /** The tests' reads of a job, on unchecked clients: not a call of any function. */
+    private final Wiring unchecked;
 
     Jobline(LocalAws aws, LocalResources resources) {
         this(aws, resources, Map.of());
@@ -87,7 +94,7 @@ final class Jobline {
         this.webhooksQueueUrl = resources.queueUrl("WebhooksQueue");
         this.webhooksDeadLetterQueueUrl = resources.queueUrl("WebhooksDeadLetterQueue");
         this.overrides = Map.copyOf(overrides);
-        this.clients = new Clients(aws.dynamoClient(), aws.sqsClient());
+        this.clients = new CheckedClients(aws, resources);
         JobRegistry.Builder types = JobCatalog.register(JobRegistry.builder());
         extraTypes.forEach(types::register);
         JobRegistry registry = types
@@ -100,14 +107,15 @@ final class Jobline {
                     return "second time lucky";
                 }))
                 .build();
-        this.wiring = new Wiring(config("WorkerFunction", overrides), clients, registry, clock);
-        this.api = new ApiHandler(new Wiring(config("ApiFunction", overrides), clients, registry, clock).api());
+        this.wiring = new Wiring(config("WorkerFunction", overrides), clients.of("WorkerFunction"), registry, clock);
+        this.unchecked = new Wiring(config("WorkerFunction", overrides), new Clients(aws.dynamoClient(), aws.sqsClient()), registry, clock);
+        this.api = new ApiHandler(new Wiring(config("ApiFunction", overrides), clients.of("ApiFunction"), registry, clock).api());
         this.worker = new WorkerHandler(wiring.worker());
-        this.sweeper = new SweeperHandler(new Wiring(config("SweeperFunction", overrides), clients, registry, clock).sweeper());
-        this.deadLetters = new DeadLetterHandler(new Wiring(config("DeadLetterFunction", overrides), clients, registry, clock));
+        this.sweeper = new SweeperHandler(new Wiring(config("SweeperFunction", overrides), clients.of("SweeperFunction"), registry, clock).sweeper());
+        this.deadLetters = new DeadLetterHandler(new Wiring(config("DeadLetterFunction", overrides), clients.of("DeadLetterFunction"), registry, clock));
         Map<String, String> webhookOverrides = new HashMap<>(Map.of("WEBHOOK_ALLOW_PRIVATE_HOSTS", "true"));
         webhookOverrides.putAll(overrides);
-        this.webhookWiring = new Wiring(config("WebhookFunction", webhookOverrides), clients, registry, clock);
+        this.webhookWiring = new Wiring(config("WebhookFunction", webhookOverrides), clients.of("WebhookFunction"), registry, clock);
         this.webhooks = new WebhookHandler(webhookWiring);
     }
 
@@ -121,7 +129,7 @@ final class Jobline {
 
     /** An API function whose environment differs from the template's, e.g. a queue that does not exist. */
     ApiHandler apiWith(Map<String, String> overrides) {
-        return new ApiHandler(new Wiring(config("ApiFunction", overrides), clients, wiring.registry(), clock).api());
+        return new ApiHandler(new Wiring(config("ApiFunction", overrides), clients.of("ApiFunction"), wiring.registry(), clock).api());
     }
 
     static APIGatewayV2HTTPEvent apiEvent(String file) {
@@ -189,7 +197,7 @@ final class Jobline {
     }
 
     Job job(String jobId) {
-        return wiring.store().find(jobId).orElseThrow();
+        return unchecked.store().find(jobId).orElseThrow();
     }
 
     /** Receives up to ten messages as Lambda's event source does, into an event shaped like events/sqs-one-job.json. */
@@ -225,7 +233,7 @@ final class Jobline {
      * environments, so each of several pollers gets its own.
      */
     WorkerHandler newWorker() {
-        return new WorkerHandler(new Wiring(config("WorkerFunction", overrides), clients, wiring.registry(), clock).worker());
+        return new WorkerHandler(new Wiring(config("WorkerFunction", overrides), clients.of("WorkerFunction"), wiring.registry(), clock).worker());
     }
 
     /** As {@link #deliver(SQSEvent)}, to the given worker environment. */

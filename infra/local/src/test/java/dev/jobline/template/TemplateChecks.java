@@ -2,17 +2,31 @@ package dev.jobline.template;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.jobline.api.JobsApi;
+import dev.jobline.api.Route;
+import dev.jobline.config.Clients;
 import dev.jobline.config.Config;
+import dev.jobline.config.Wiring;
+import dev.jobline.jobs.JobCatalog;
 import dev.jobline.worker.WorkerHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.net.URI;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Rules a deployable template.yaml must keep, checked on the parsed template (long-form
@@ -39,7 +53,109 @@ final class TemplateChecks {
         problems.addAll(alarmsWatchOperations());
         problems.addAll(alarmsNotifyTheTopic());
         problems.addAll(dashboardShowsTheMetrics());
+        problems.addAll(dataOutlivesTheStack());
+        problems.addAll(everyFunctionHasAnErrorsAlarm());
+        problems.addAll(adminRoutesNeedTheAdminScope());
+        problems.addAll(logRetentionIsOneCloudWatchAccepts());
         return problems;
+    }
+
+    /** The RetentionInDays values CloudWatch Logs accepts (AWS::Logs::LogGroup's schema, as cfn-lint ships it). */
+    static final List<Integer> CLOUDWATCH_RETENTION_DAYS = List.of(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
+            545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653);
+
+    /**
+     * Deleting the stack, or an update that replaces a resource, keeps every table and queue (DeletionPolicy and
+     * UpdateReplacePolicy Retain: they hold the jobs, their messages and the dead letters), and every table can be
+     * restored to a point in time.
+     */
+    List<String> dataOutlivesTheStack() {
+        List<String> problems = new ArrayList<>();
+        resources().forEach((id, resource) -> {
+            Object type = resource.get("Type");
+            if (!"AWS::DynamoDB::Table".equals(type) && !"AWS::SQS::Queue".equals(type)) {
+                return;
+            }
+            for (String policy : List.of("DeletionPolicy", "UpdateReplacePolicy")) {
+                if (!"Retain".equals(resource.get(policy))) {
+                    problems.add(id + ": " + policy + " is not Retain");
+                }
+            }
+            if ("AWS::DynamoDB::Table".equals(type) && !Boolean.TRUE.equals(path(resource, "Properties",
+                    "PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"))) {
+                problems.add(id + ": point-in-time recovery is not enabled");
+            }
+        });
+        return problems;
+    }
+
+    /** A function whose invocations fail pages someone: every function has an alarm on its Lambda Errors. */
+    List<String> everyFunctionHasAnErrorsAlarm() {
+        List<String> problems = new ArrayList<>();
+        for (String function : functions().keySet()) {
+            boolean found = alarms().values().stream().anyMatch(alarm -> "AWS/Lambda".equals(alarm.get("Namespace"))
+                    && "Errors".equals(alarm.get("MetricName"))
+                    && dimensions(alarm).stream().anyMatch(d -> "FunctionName".equals(d.get("Name"))
+                            && function.equals(logicalIdOf(d.get("Value")))));
+            if (!found) {
+                problems.add("no alarm watches AWS/Lambda Errors of " + function);
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * API Gateway refuses a token without the admin scope before the function runs: each HttpApi event of an ADMIN
+     * route ({@code Route.Access}) has {@code AuthorizationScopes: [!Ref AdminScope]}, and no other route has scopes
+     * (a tenant's token carries none).
+     */
+    List<String> adminRoutesNeedTheAdminScope() {
+        List<String> problems = new ArrayList<>();
+        Map<String, Route.Access> access = new LinkedHashMap<>();
+        routes().forEach(route -> access.put(route.method() + " " + route.template(), route.access()));
+        Object adminScope = List.of(Map.of("Ref", "AdminScope"));
+        functions().forEach((id, properties) -> asMap(properties.get("Events")).forEach((eventId, event) -> {
+            Map<String, Object> body = asMap(event);
+            if (!"HttpApi".equals(body.get("Type"))) {
+                return;
+            }
+            String route = path(body, "Properties", "Method") + " " + path(body, "Properties", "Path");
+            Object scopes = path(body, "Properties", "Auth", "AuthorizationScopes");
+            if (access.get(route) == Route.Access.ADMIN && !adminScope.equals(scopes)) {
+                problems.add(id + "." + eventId + " (" + route + ", an admin route): Auth.AuthorizationScopes is not [!Ref AdminScope]");
+            } else if (access.get(route) != Route.Access.ADMIN && scopes != null) {
+                problems.add(id + "." + eventId + " (" + route + ", not an admin route) has AuthorizationScopes " + scopes);
+            }
+        }));
+        return problems;
+    }
+
+    /** LogRetentionDays can only be a value CloudWatch Logs accepts, so a wrong one fails at once, not mid-deployment. */
+    List<String> logRetentionIsOneCloudWatchAccepts() {
+        List<String> problems = new ArrayList<>();
+        Object allowed = path(template, "Parameters", "LogRetentionDays", "AllowedValues");
+        if (!CLOUDWATCH_RETENTION_DAYS.equals(allowed)) {
+            problems.add("LogRetentionDays: AllowedValues is not the values CloudWatch Logs accepts " + CLOUDWATCH_RETENTION_DAYS
+                    + " but " + allowed);
+        }
+        Object defaultDays = path(template, "Parameters", "LogRetentionDays", "Default");
+        if (!CLOUDWATCH_RETENTION_DAYS.contains(defaultDays)) {
+            problems.add("LogRetentionDays: Default " + defaultDays + " is not a value CloudWatch Logs accepts");
+        }
+        return problems;
+    }
+
+    /** The API's route table (the router's, with who may call each route), from a wiring that reaches nothing. */
+    private static List<Route> routes() {
+        StaticCredentialsProvider credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
+        URI nowhere = URI.create("http://127.0.0.1:1");
+        SdkHttpClient http = UrlConnectionHttpClient.create();
+        Clients clients = new Clients(
+                DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(credentials).endpointOverride(nowhere).httpClient(http).build(),
+                SqsClient.builder().region(Region.US_EAST_1).credentialsProvider(credentials).endpointOverride(nowhere).httpClient(http).build());
+        Wiring wiring = new Wiring(Config.from(Map.of("TABLE_NAME", "t", "QUEUE_URL", "http://127.0.0.1:1/q")), clients,
+                JobCatalog.registry(), Clock.systemUTC());
+        return new JobsApi(wiring, Clock.systemUTC()).routes();
     }
 
     /** The Jobline metrics the functions write (JobMetrics), each of which the dashboard must show. */

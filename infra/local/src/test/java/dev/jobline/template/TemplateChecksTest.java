@@ -181,6 +181,65 @@ class TemplateChecksTest {
         assertTrue(problems.get(0).startsWith("the dashboard's body is not JSON"), problems.toString());
     }
 
+    // nothing is lost when the stack changes: retained data, an Errors alarm per function, scopes, log retention
+
+    @Test
+    void aQueueThatWouldBeDeletedWithTheStackIsCaught() throws IOException {
+        List<String> problems = broken("  JobsDeadLetterQueue:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: Retain\n",
+                "  JobsDeadLetterQueue:\n    Type: AWS::SQS::Queue\n").dataOutlivesTheStack();
+        assertEquals(List.of("JobsDeadLetterQueue: DeletionPolicy is not Retain"), problems);
+    }
+
+    @Test
+    void aTableThatAReplacementWouldDeleteIsCaught() throws IOException {
+        List<String> problems = broken("    Type: AWS::DynamoDB::Table\n    DeletionPolicy: Retain\n    UpdateReplacePolicy: Retain\n",
+                "    Type: AWS::DynamoDB::Table\n    DeletionPolicy: Retain\n    UpdateReplacePolicy: Delete\n").dataOutlivesTheStack();
+        assertEquals(List.of("JobsTable: UpdateReplacePolicy is not Retain"), problems);
+    }
+
+    @Test
+    void aTableWithoutPointInTimeRecoveryIsCaught() throws IOException {
+        List<String> problems = broken("        PointInTimeRecoveryEnabled: true\n", "        PointInTimeRecoveryEnabled: false\n").dataOutlivesTheStack();
+        assertEquals(List.of("JobsTable: point-in-time recovery is not enabled"), problems);
+    }
+
+    @Test
+    void aFunctionWithoutAnErrorsAlarmIsCaught() throws IOException {
+        assertEquals(List.of(), checks(text()).everyFunctionHasAnErrorsAlarm());
+        List<String> problems = broken("          Value: !Ref SweeperFunction\n", "          Value: !Ref WorkerFunction\n")
+                .everyFunctionHasAnErrorsAlarm();
+        assertEquals(List.of("no alarm watches AWS/Lambda Errors of SweeperFunction"), problems);
+    }
+
+    @Test
+    void anAdminRouteWithoutTheAdminScopeIsCaught() throws IOException {
+        List<String> problems = broken("            Path: /stats\n            # API Gateway refuses a token without the admin scope before the function runs (which checks it too)\n            Auth:\n              AuthorizationScopes: [!Ref AdminScope]\n",
+                "            Path: /stats\n").adminRoutesNeedTheAdminScope();
+        assertEquals(List.of("ApiFunction.Stats (GET /stats, an admin route): Auth.AuthorizationScopes is not [!Ref AdminScope]"), problems);
+    }
+
+    @Test
+    void aTenantRouteThatAsksForAScopeIsCaught() throws IOException {
+        List<String> problems = broken("            Method: POST\n            Path: /jobs\n",
+                "            Method: POST\n            Path: /jobs\n            Auth:\n              AuthorizationScopes: [!Ref AdminScope]\n")
+                .adminRoutesNeedTheAdminScope();
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("ApiFunction.SubmitJob (POST /jobs, not an admin route) has AuthorizationScopes"), problems.toString());
+    }
+
+    @Test
+    void aLogRetentionCloudWatchRefusesIsCaught() throws IOException {
+        assertEquals(List.of(), checks(text()).logRetentionIsOneCloudWatchAccepts());
+        List<String> withoutValues = broken("    AllowedValues: [1, 3, 5, 7, 14, 30,", "    Values: [1, 3, 5, 7, 14, 30,").logRetentionIsOneCloudWatchAccepts();
+        assertEquals(1, withoutValues.size(), withoutValues.toString());
+        assertTrue(withoutValues.get(0).startsWith("LogRetentionDays: AllowedValues is not the values CloudWatch Logs accepts"));
+        List<String> oddValue = broken("    AllowedValues: [1, 3, 5, 7, 14, 30,", "    AllowedValues: [1, 3, 5, 8, 14, 30,").logRetentionIsOneCloudWatchAccepts();
+        assertEquals(1, oddValue.size(), oddValue.toString());
+        List<String> oddDefault = broken("    Default: 30\n    # the values CloudWatch Logs accepts", "    Default: 45\n    # the values CloudWatch Logs accepts")
+                .logRetentionIsOneCloudWatchAccepts();
+        assertEquals(List.of("LogRetentionDays: Default 45 is not a value CloudWatch Logs accepts"), oddDefault);
+    }
+
     // every file in events/ deserializes into the event type its function accepts
 
     private static Object deserialize(Class<?> type, InputStream json) {
