@@ -123,10 +123,13 @@ final class Jobline {
         return EventLoader.loadApiGatewayHttpEvent(EVENTS.resolve(file).toString());
     }
 
+    /** Calls the API with an events/ file, edited; the call and its answer are checked against openapi.yaml. */
     APIGatewayV2HTTPResponse call(String file, Consumer<APIGatewayV2HTTPEvent> edit) {
         APIGatewayV2HTTPEvent event = apiEvent(file);
         edit.accept(event);
-        return api.handleRequest(event, new LambdaContext("ApiFunction", Duration.ofSeconds(10)));
+        APIGatewayV2HTTPResponse response = api.handleRequest(event, new LambdaContext("ApiFunction", Duration.ofSeconds(10)));
+        OpenApiContract.check(event, response);
+        return response;
     }
 
     APIGatewayV2HTTPResponse call(String file) {
