@@ -119,6 +119,11 @@ final class Jobline {
         return new ApiHandler(new Wiring(config("ApiFunction", overrides), clients, wiring.registry(), clock).api());
     }
 
+    /** The API function with variables that Lambda's environment, not the template, adds: e.g. SAM CLI's AWS_SAM_LOCAL. */
+    ApiHandler apiWithLambdaVariables(Map<String, String> variables) {
+        return new ApiHandler(new Wiring(config("ApiFunction", overrides), clients, wiring.registry(), clock).api(), variables);
+    }
+
     static APIGatewayV2HTTPEvent apiEvent(String file) {
         return EventLoader.loadApiGatewayHttpEvent(EVENTS.resolve(file).toString());
     }
