@@ -314,6 +314,9 @@ public final class JobsApi {
         } catch (Json.MalformedJson e) {
             throw Problem.badRequest("malformed-json", "the body is not valid JSON: " + e.getMessage());
         }
+        if (parsed == null) {
+            parsed = Map.of();   // JSON null: what a client generated from openapi.yaml sends when given no body
+        }
         if (!(parsed instanceof Map<?, ?> fields)) {
             throw Problem.badRequest("invalid-body", "a redrive request is a JSON object");
         }
