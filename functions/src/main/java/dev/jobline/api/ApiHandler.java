@@ -87,7 +87,14 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         if (jwt == null && samLocal) {
             claims = localClaims(headers);
         }
-        return new HttpRequest(method, event.getRawPath(), headers, event.getQueryStringParameters(), body(event),
+        String body = null;
+        Problem unreadableBody = null;
+        try {
+            body = body(event);
+        } catch (Problem problem) {
+            unreadableBody = problem;
+        }
+        return new HttpRequest(method, event.getRawPath(), headers, event.getQueryStringParameters(), body, unreadableBody,
                 claims == null ? null : claims.get("sub"), scopes(gatewayScopes, claims),
                 requestContext == null ? null : requestContext.getRequestId());
     }

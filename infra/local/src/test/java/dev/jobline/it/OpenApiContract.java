@@ -146,8 +146,16 @@ final class OpenApiContract {
 
     /** The document's operation for the event's method and path, if it has one. */
     static Optional<Operation> operation(APIGatewayV2HTTPEvent event) {
-        HttpMethod method = HttpMethod.valueOf(event.getRequestContext().getHttp().getMethod().toUpperCase(Locale.ROOT));
-        return Optional.ofNullable(CONTRACT.findOperation(event.getRawPath(), method));
+        String method = event.getRequestContext().getHttp().getMethod();
+        String path = event.getRawPath();
+        if (method == null || method.isBlank() || path == null || !path.startsWith("/")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(CONTRACT.findOperation(path, HttpMethod.valueOf(method.toUpperCase(Locale.ROOT))));
+        } catch (IllegalArgumentException notAMethodOrPath) {
+            return Optional.empty();   // a fuzzed method or path no HTTP request has
+        }
     }
 
     /** The call as the validator reads it: each declared parameter from where the document puts it, and the body. */
