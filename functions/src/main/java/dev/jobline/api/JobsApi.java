@@ -155,8 +155,7 @@ public final class JobsApi {
         }
         if (!TenantId.isValid(tenant)) {
             throw new Problem(401, "invalid-tenant", "The caller's identity is not a valid tenant id",
-                    "a tenant id (the JWT's 'sub' claim) is 1-" + TenantId.MAX_LENGTH
-                            + " printable ASCII characters without spaces, not " + SubmitRequest.abbreviate(tenant))
+                    "a tenant id (the JWT's 'sub' claim) is " + TenantId.RULE + ", not " + SubmitRequest.abbreviate(tenant))
                     .withHeader("www-authenticate", "Bearer error=\"invalid_token\"");
         }
         if (access == Route.Access.ADMIN && !request.scopes().contains(adminScope)) {

@@ -110,7 +110,7 @@ class RejectedInputIntegrationTest {
     @Test
     void aSubThatIsNotATenantIdIs401() {
         // API Gateway passes a claim that is an array as "[a b]", and a control character is no id either
-        for (String sub : java.util.List.of("[a b]", "tenant a", "tenant\u0000", "t\u00e9nant", "")) {
+        for (String sub : java.util.List.of("[a]", "[a b]", "{\"id\":\"a\"}", "tenant a", "tenant\u0000", "t\u00e9nant", "")) {
             APIGatewayV2HTTPResponse response = jobline.call("api-submit-job.json",
                     event -> event.getRequestContext().getAuthorizer().getJwt().getClaims().put("sub", sub));
             assertEquals(401, response.getStatusCode(), "sub " + Json.write(sub) + ": " + response.getBody());
