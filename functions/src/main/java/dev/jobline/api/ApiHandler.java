@@ -6,6 +6,9 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.jobline.config.Wiring;
 import dev.jobline.log.Log;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Arrays;
@@ -16,12 +19,19 @@ import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 
-/** API Gateway HTTP API (payload 2.0) to {@link JobsApi} and back. */
+/**
+ * API Gateway HTTP API (payload 2.0) to {@link JobsApi} and back. The body is read as UTF-8, strictly: bytes that are
+ * not UTF-8 are refused, never replaced.
+ */
 public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    /** Set by SAM CLI, and only by it, in the functions it runs locally. */
+    static final String SAM_LOCAL = "AWS_SAM_LOCAL";
+
     private final JobsApi api;
+    private final boolean samLocal;
 
     public ApiHandler() {                    // Lambda: wiring happens once per container
-        this(Wiring.fromEnvironment().api());
+        this(Wiring.fromEnvironment().api(), System.getenv());
     }
 
     /** The local runner: a function wired from its own environment in template.yaml. */
@@ -30,7 +40,17 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     }
 
     public ApiHandler(JobsApi api) {         // tests and the local runner: pass the collaborators
+        this(api, Map.of());
+    }
+
+    /**
+     * @param environment with {@value #SAM_LOCAL} {@code true} (sam local start-api, which runs no JWT authorizer), a
+     *     request that reaches the function without an authorizer's claims names its caller itself, as the local runner
+     *     lets it ({@link LocalClaims}); never otherwise
+     */
+    public ApiHandler(JobsApi api, Map<String, String> environment) {
         this.api = api;
+        this.samLocal = "true".equals(environment.get(SAM_LOCAL));
     }
 
     @Override
@@ -41,8 +61,8 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         HttpResponse response;
         try {
             response = api.handle(toRequest(event));
-        } catch (IllegalArgumentException e) {
-            response = Problem.badRequest("invalid-body", "the body is not valid base64").toResponse();
+        } catch (Problem problem) {
+            response = problem.toResponse();
         }
         Log.clearContext();
         return APIGatewayV2HTTPResponse.builder()
@@ -53,34 +73,89 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
                 .build();
     }
 
-    private static HttpRequest toRequest(APIGatewayV2HTTPEvent event) {
+    private HttpRequest toRequest(APIGatewayV2HTTPEvent event) {
         APIGatewayV2HTTPEvent.RequestContext requestContext = event.getRequestContext();
         String method = requestContext != null && requestContext.getHttp() != null ? requestContext.getHttp().getMethod() : null;
-        String body = event.getBody();
-        if (body != null && event.getIsBase64Encoded()) {
-            body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
-        }
         Map<String, String> headers = new HashMap<>();
         if (event.getHeaders() != null) {
             event.getHeaders().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
         }
-        return new HttpRequest(method, event.getRawPath(), headers, event.getQueryStringParameters(), body,
-                subject(requestContext), scopes(requestContext), requestContext == null ? null : requestContext.getRequestId());
+        APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT jwt = requestContext == null || requestContext.getAuthorizer() == null
+                ? null : requestContext.getAuthorizer().getJwt();
+        Map<String, String> claims = jwt == null ? null : jwt.getClaims();
+        List<String> gatewayScopes = jwt == null ? null : jwt.getScopes();
+        if (jwt == null && samLocal) {
+            claims = localClaims(headers);
+        }
+        String body = null;
+        Problem unreadableBody = null;
+        try {
+            body = body(event);
+        } catch (Problem problem) {
+            unreadableBody = problem;
+        }
+        return new HttpRequest(method, event.getRawPath(), headers, event.getQueryStringParameters(), body, unreadableBody,
+                claims == null ? null : claims.get("sub"), scopes(gatewayScopes, claims),
+                requestContext == null ? null : requestContext.getRequestId());
+    }
+
+    /** sam local start-api: the caller the request names, or none; an unreadable token is a 401, as API Gateway's. */
+    private static Map<String, String> localClaims(Map<String, String> headers) {
+        try {
+            return LocalClaims.of(headers).orElse(null);
+        } catch (LocalClaims.Unauthorized e) {
+            throw new Problem(401, "unauthenticated", "Unauthenticated", e.getMessage())
+                    .withHeader("www-authenticate", "Bearer error=\"invalid_token\"");
+        }
+    }
+
+    /** The body as text: base64 decoded when API Gateway encoded it, and UTF-8 throughout, or a 400. */
+    private static String body(APIGatewayV2HTTPEvent event) {
+        String body = event.getBody();
+        if (body == null) {
+            return null;
+        }
+        if (event.getIsBase64Encoded()) {
+            byte[] bytes;
+            try {
+                bytes = Base64.getDecoder().decode(body);
+            } catch (IllegalArgumentException e) {
+                throw Problem.badRequest("invalid-body", "the body is not valid base64");
+            }
+            try {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes)).toString();
+            } catch (CharacterCodingException e) {
+                throw notUtf8();
+            }
+        }
+        // text API Gateway passed on: a lone surrogate (from a \\ud800 in the event) is no UTF-8 either
+        for (int i = 0; i < body.length(); i++) {
+            char c = body.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < body.length() && Character.isLowSurrogate(body.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw notUtf8();
+            }
+        }
+        return body;
+    }
+
+    private static Problem notUtf8() {
+        return Problem.badRequest("invalid-encoding", "the body is not valid UTF-8 text");
     }
 
     /** The token's scopes: API Gateway's list when it has one, else the 'scope' or 'scp' claim, space-separated. */
-    private static Set<String> scopes(APIGatewayV2HTTPEvent.RequestContext requestContext) {
+    private static Set<String> scopes(List<String> gatewayScopes, Map<String, String> claims) {
         Set<String> scopes = new HashSet<>();
-        if (requestContext == null || requestContext.getAuthorizer() == null || requestContext.getAuthorizer().getJwt() == null) {
-            return scopes;
+        if (gatewayScopes != null) {
+            scopes.addAll(gatewayScopes);
         }
-        APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT jwt = requestContext.getAuthorizer().getJwt();
-        if (jwt.getScopes() != null) {
-            scopes.addAll(jwt.getScopes());
-        }
-        if (jwt.getClaims() != null) {
+        if (claims != null) {
             for (String claim : List.of("scope", "scp")) {
-                String value = jwt.getClaims().get(claim);
+                String value = claims.get(claim);
                 if (value != null) {
                     scopes.addAll(Arrays.asList(value.trim().replaceAll("^\\[|]$", "").split("[\\s,]+")));
                 }
@@ -88,14 +163,5 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         }
         scopes.remove("");
         return scopes;
-    }
-
-    private static String subject(APIGatewayV2HTTPEvent.RequestContext requestContext) {
-        if (requestContext == null || requestContext.getAuthorizer() == null
-                || requestContext.getAuthorizer().getJwt() == null
-                || requestContext.getAuthorizer().getJwt().getClaims() == null) {
-            return null;
-        }
-        return requestContext.getAuthorizer().getJwt().getClaims().get("sub");
     }
 }

@@ -11,6 +11,11 @@ public record HttpResponse(int status, Map<String, String> headers, String body)
         return new HttpResponse(status, Map.of("content-type", "application/json"), Json.write(body));
     }
 
+    /** The answer to HEAD: this one's status and headers, no body. */
+    HttpResponse withoutBody() {
+        return new HttpResponse(status, headers, null);
+    }
+
     HttpResponse withHeader(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name, value);

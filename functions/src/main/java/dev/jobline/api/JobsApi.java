@@ -7,10 +7,15 @@ import dev.jobline.json.Json;
 import dev.jobline.log.Log;
 import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
+import dev.jobline.store.RejectedInput;
 import dev.jobline.webhook.WebhookSecrets;
 import dev.jobline.webhook.WebhookSignature;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -19,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -27,6 +33,12 @@ import java.util.regex.Pattern;
  */
 public final class JobsApi {
     private static final Pattern JOB_ID = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
+    private static final Pattern STATUS_NAME = Pattern.compile("^ *(" + String.join("|",
+            java.util.Arrays.stream(JobStatus.values()).map(Enum::name).toList()) + ") *$", Pattern.CASE_INSENSITIVE);
+    /** A redrive's type and reason: a job type or an error code, never free text. */
+    private static final int MAX_FILTER_LENGTH = 128;
+    /** The failure times a redrive can name: stored as epoch milliseconds, and no job failed before 1970. */
+    private static final Instant LATEST_INSTANT = Instant.parse("9999-12-31T23:59:59.999Z");
     /** Room for a submission's own fields around the payload. */
     private static final int ENVELOPE_BYTES = 16 * 1024;
     /** Lambda takes at most 6 MB in a synchronous request. */
@@ -74,6 +86,12 @@ public final class JobsApi {
     }
 
     public HttpResponse handle(HttpRequest request) {
+        HttpResponse response = answer(request);
+        // HEAD is GET without the body: same status and headers
+        return "HEAD".equalsIgnoreCase(request.method()) ? response.withoutBody() : response;
+    }
+
+    private HttpResponse answer(HttpRequest request) {
         try {
             return route(request);
         } catch (Problem problem) {
@@ -84,6 +102,12 @@ public final class JobsApi {
         } catch (JobStore.InvalidCursor e) {
             return Problem.badRequest("invalid-cursor", e.getMessage()).with("field", "cursor").toResponse();
         } catch (RuntimeException e) {
+            if (RejectedInput.causedBy(e)) {
+                // a value of the request the table cannot take: the caller's to change, not to retry
+                Log.warn("api.rejected_by_storage", "path", request.path(), "reason", e.getMessage());
+                return Problem.badRequest("invalid-value", "a value of the request cannot be stored; check ids and fields")
+                        .toResponse();
+            }
             // the table or queue could not be reached: the caller may try again, nothing half-written counts
             Log.error("api.unavailable", e, "path", request.path());
             return new Problem(503, "service-unavailable", "Service unavailable",
@@ -96,14 +120,18 @@ public final class JobsApi {
     private HttpResponse route(HttpRequest request) {
         String method = request.method() == null ? "" : request.method().toUpperCase(Locale.ROOT);
         String path = request.path() == null ? "" : request.path();
+        String routed = method.equals("HEAD") ? "GET" : method;
         Set<String> allowed = new TreeSet<>();
         for (Route route : routes) {
             Map<String, String> parameters = route.match(path);
             if (parameters == null) {
                 continue;
             }
-            if (!route.method().equals(method)) {
+            if (!route.method().equals(routed)) {
                 allowed.add(route.method());
+                if (route.method().equals("GET")) {
+                    allowed.add("HEAD");
+                }
                 continue;
             }
             authorize(route.access(), request);
@@ -122,7 +150,13 @@ public final class JobsApi {
         }
         String tenant = request.tenantId();
         if (tenant == null || tenant.isBlank()) {
-            throw new Problem(401, "unauthenticated", "Unauthenticated", "the request carries no caller identity (JWT 'sub' claim)");
+            throw new Problem(401, "unauthenticated", "Unauthenticated", "the request carries no caller identity (JWT 'sub' claim)")
+                    .withHeader("www-authenticate", "Bearer");
+        }
+        if (!TenantId.isValid(tenant)) {
+            throw new Problem(401, "invalid-tenant", "The caller's identity is not a valid tenant id",
+                    "a tenant id (the JWT's 'sub' claim) is " + TenantId.RULE + ", not " + SubmitRequest.abbreviate(tenant))
+                    .withHeader("www-authenticate", "Bearer error=\"invalid_token\"");
         }
         if (access == Route.Access.ADMIN && !request.scopes().contains(adminScope)) {
             throw new Problem(403, "forbidden", "Forbidden", "this route needs the '" + adminScope + "' scope");
@@ -138,7 +172,7 @@ public final class JobsApi {
         requireJson(request);
         String body = request.body();
         if (body != null && body.length() > maxPayloadBytes + ENVELOPE_BYTES) {
-            throw tooLarge("the body is larger than the " + maxPayloadBytes + "-byte payload limit allows");
+            throw tooLarge("the body is larger than the " + maxPayloadBytes + "-byte payload limit allows", maxPayloadBytes);
         }
         String key = request.header("idempotency-key");
         if (key != null && !Idempotency.isValidKey(key)) {
@@ -147,21 +181,15 @@ public final class JobsApi {
         SubmitRequest submission = SubmitRequest.parse(body, registry, maxPayloadBytes, clock.instant());
         JobService.Submitted submitted = jobs.submit(request.tenantId(), submission, key);
         Job job = submitted.job();
-        if (!submitted.created()) {
-            return HttpResponse.json(200, JobView.of(job)).withHeader("location", JobView.selfLink(job.jobId()));
-        }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("jobId", job.jobId());
-        answer.put("status", job.status().name());
-        answer.put("links", Map.of("self", JobView.selfLink(job.jobId())));
-        return HttpResponse.json(202, answer).withHeader("location", JobView.selfLink(job.jobId()));
+        // the same view either way, so a client reads 202 (created) and 200 (a repeat) alike
+        return HttpResponse.json(submitted.created() ? 202 : 200, JobView.of(job)).withHeader("location", JobView.selfLink(job.jobId()));
     }
 
     private HttpResponse submitBatch(HttpRequest request) {
         requireJson(request);
         String body = request.body();
         if (body != null && body.length() > MAX_BATCH_BODY_BYTES) {
-            throw tooLarge("a batch body is at most " + MAX_BATCH_BODY_BYTES + " bytes");
+            throw tooLarge("a batch body is at most " + MAX_BATCH_BODY_BYTES + " bytes", MAX_BATCH_BODY_BYTES);
         }
         Object parsed;
         try {
@@ -227,13 +255,14 @@ public final class JobsApi {
         Set<JobStatus> statuses = EnumSet.noneOf(JobStatus.class);
         String statusParameter = request.queryParameter("status");
         if (statusParameter != null && !statusParameter.isBlank()) {
-            for (String name : statusParameter.split(",")) {
-                try {
-                    statuses.add(JobStatus.valueOf(name.trim().toUpperCase(Locale.ROOT)));
-                } catch (IllegalArgumentException e) {
+            for (String name : statusParameter.split(",", -1)) {
+                // any case, spaces around a name allowed: openapi.yaml's pattern says the same
+                Matcher status = STATUS_NAME.matcher(name);
+                if (!status.matches()) {
                     throw Problem.badRequest("invalid-parameter", "status must be one or more of " + List.of(JobStatus.values())
-                            + ", comma-separated").with("field", "status");
+                            + " (any case), comma-separated").with("field", "status");
                 }
+                statuses.add(JobStatus.valueOf(status.group(1).toUpperCase(Locale.ROOT)));
             }
         }
         String type = request.queryParameter("type");
@@ -274,12 +303,18 @@ public final class JobsApi {
     }
 
     private HttpResponse redrive(HttpRequest request) {
-        requireJson(request);
+        boolean noBody = request.body() == null || request.body().isBlank();
+        if (!noBody) {
+            requireJson(request);   // no body has no media type: all defaults
+        }
         Object parsed;
         try {
-            parsed = request.body() == null || request.body().isBlank() ? Map.of() : Json.parse(request.body());
+            parsed = noBody ? Map.of() : Json.parse(request.body());
         } catch (Json.MalformedJson e) {
             throw Problem.badRequest("malformed-json", "the body is not valid JSON: " + e.getMessage());
+        }
+        if (parsed == null) {
+            parsed = Map.of();   // JSON null: what a client generated from openapi.yaml sends when given no body
         }
         if (!(parsed instanceof Map<?, ?> fields)) {
             throw Problem.badRequest("invalid-body", "a redrive request is a JSON object");
@@ -292,11 +327,15 @@ public final class JobsApi {
             }
         }
         Instant now = clock.instant();
+        Instant from = instant(fields, "from", Instant.EPOCH);
+        Instant to = instant(fields, "to", now);
+        if (from.isAfter(to)) {
+            throw Problem.badRequest("invalid-field", "'from' (" + from + ") is after 'to' (" + to + ")").with("field", "from");
+        }
         AdminService.RedriveFilter filter = new AdminService.RedriveFilter(
-                text(fields, "type"), text(fields, "reason"),
-                instant(fields, "from", Instant.EPOCH), instant(fields, "to", now),
+                filterText(fields, "type"), filterText(fields, "reason"), from, to,
                 flag(fields, "dryRun", false),
-                fields.get("limit") == null ? 1000 : boundedInt(fields.get("limit"), "limit", 1, 10_000),
+                fields.containsKey("limit") ? boundedInt(fields.get("limit"), "limit", 1, 10_000) : 1000,
                 flag(fields, "moveDeadLetterMessages", false));
         return HttpResponse.json(200, admin.redrive(filter));
     }
@@ -305,54 +344,86 @@ public final class JobsApi {
         return JOB_ID.matcher(jobId).matches() ? java.util.Optional.of(jobId) : java.util.Optional.empty();
     }
 
+    /** JSON is UTF-8 (RFC 8259): a body labelled with any other charset is refused, not read as UTF-8. */
     private static void requireJson(HttpRequest request) {
         String contentType = request.header("content-type");
-        String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        String[] parts = contentType == null ? new String[] {""} : contentType.split(";");
+        String mediaType = parts[0].trim().toLowerCase(Locale.ROOT);
         if (!mediaType.equals("application/json") && !(mediaType.startsWith("application/") && mediaType.endsWith("+json"))) {
             throw new Problem(415, "unsupported-media-type", "Unsupported media type",
                     "send the body as application/json" + (contentType == null ? "" : ", not " + SubmitRequest.abbreviate(contentType)));
         }
+        for (int i = 1; i < parts.length; i++) {
+            String[] parameter = parts[i].split("=", 2);
+            if (parameter[0].trim().equalsIgnoreCase("charset")) {
+                String charset = parameter.length < 2 ? "" : parameter[1].trim().replaceAll("^\"|\"$", "");
+                if (!isUtf8(charset)) {
+                    throw new Problem(415, "unsupported-media-type", "Unsupported media type",
+                            "JSON is UTF-8: send the body as UTF-8, not " + SubmitRequest.abbreviate(charset));
+                }
+            }
+        }
     }
 
-    private static Problem tooLarge(String detail) {
-        return new Problem(413, "payload-too-large", "The payload is too large", detail);
+    private static boolean isUtf8(String charset) {
+        try {
+            return Charset.isSupported(charset) && Charset.forName(charset).equals(StandardCharsets.UTF_8);
+        } catch (IllegalCharsetNameException e) {
+            return false;
+        }
+    }
+
+    /** Every 413 says which limit it met, in bytes. */
+    private static Problem tooLarge(String detail, int limitBytes) {
+        return new Problem(413, "payload-too-large", "The payload is too large", detail).with("limitBytes", limitBytes);
     }
 
     private static Problem jobNotFound(String jobId) {
         return Problem.notFound("no job " + SubmitRequest.abbreviate(jobId));
     }
 
-    private static String text(Map<?, ?> fields, String name) {
-        Object value = fields.get(name);
-        if (value == null) {
+    // A redrive field left out takes its default; one given must be of its type (null is not a value of any).
+
+    /** A job type or an error code: 1-128 characters, no control characters. */
+    private static String filterText(Map<?, ?> fields, String name) {
+        if (!fields.containsKey(name)) {
             return null;
         }
-        if (value instanceof String text) {
+        if (fields.get(name) instanceof String text && !text.isEmpty() && text.length() <= MAX_FILTER_LENGTH
+                && text.codePoints().noneMatch(Character::isISOControl)) {
             return text;
         }
-        throw Problem.badRequest("invalid-field", "'" + name + "' must be a string").with("field", name);
+        throw Problem.badRequest("invalid-field", "'" + name + "' must be a string of 1-" + MAX_FILTER_LENGTH
+                + " characters").with("field", name);
     }
 
     private static boolean flag(Map<?, ?> fields, String name, boolean fallback) {
-        Object value = fields.get(name);
-        if (value == null) {
+        if (!fields.containsKey(name)) {
             return fallback;
         }
-        if (value instanceof Boolean flag) {
+        if (fields.get(name) instanceof Boolean flag) {
             return flag;
         }
         throw Problem.badRequest("invalid-field", "'" + name + "' must be true or false").with("field", name);
     }
 
     private static Instant instant(Map<?, ?> fields, String name, Instant fallback) {
-        String value = text(fields, name);
-        if (value == null) {
+        if (!fields.containsKey(name)) {
             return fallback;
         }
+        Problem invalid = Problem.badRequest("invalid-field", "'" + name + "' must be an RFC 3339 instant from "
+                + Instant.EPOCH + " to " + LATEST_INSTANT + ", such as 2026-12-01T09:00:00Z").with("field", name);
+        if (!(fields.get(name) instanceof String text)) {
+            throw invalid;
+        }
         try {
-            return Instant.parse(value);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw Problem.badRequest("invalid-field", "'" + name + "' must be an ISO-8601 instant").with("field", name);
+            Instant instant = Instant.parse(text);
+            if (instant.isBefore(Instant.EPOCH) || instant.isAfter(LATEST_INSTANT)) {
+                throw invalid;
+            }
+            return instant;
+        } catch (DateTimeParseException e) {
+            throw invalid;
         }
     }
 

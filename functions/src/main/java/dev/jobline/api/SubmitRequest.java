@@ -55,6 +55,13 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
             throw Problem.badRequest("unknown-field", "unknown field(s): " + String.join(", ", unknown)
                     + "; a submission has " + String.join(", ", new TreeSet<>(FIELDS))).with("fields", List.copyOf(unknown));
         }
+        for (Map.Entry<?, ?> field : fields.entrySet()) {
+            // a field is given with a value of its type or left out for its default; payload alone may be null
+            if (field.getValue() == null && !"payload".equals(field.getKey())) {
+                throw Problem.badRequest("invalid-field", "'" + field.getKey() + "' is null: give it a value or leave it out")
+                        .with("field", String.valueOf(field.getKey()));
+            }
+        }
         JobType type = type(fields.get("type"), registry);
         String payloadJson = fields.containsKey("payload") ? Json.write(fields.get("payload")) : "null";
         int payloadBytes = payloadJson.getBytes(StandardCharsets.UTF_8).length;
@@ -136,6 +143,10 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
             Instant runAt = Instant.parse(text);
             if (runAt.isAfter(now.plus(MAX_SCHEDULE_AHEAD))) {
                 throw Problem.badRequest("invalid-field", "'runAt' may be at most 365 days ahead").with("field", "runAt");
+            }
+            if (runAt.isBefore(Instant.EPOCH)) {
+                // a past runAt means now, but it is stored as epoch milliseconds, which a year far before 1970 overflows
+                throw Problem.badRequest("invalid-field", "'runAt' may not be before " + Instant.EPOCH).with("field", "runAt");
             }
             return runAt;
         } catch (DateTimeParseException e) {

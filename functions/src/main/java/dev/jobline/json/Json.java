@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 
 /** The one JSON configuration: jackson-jr, decimals kept exact, duplicate keys refused. */
@@ -37,9 +38,40 @@ public final class Json {
             if (parser.nextToken() != null) {
                 throw new MalformedJson("unexpected content after the JSON value at " + parser.currentLocation().offsetDescription());
             }
+            requireUnicodeText(value);
             return value;
         } catch (IOException e) {
             throw new MalformedJson(firstLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * JSON text is Unicode (RFC 8259), but an escape such as backslash-u-d800 names half of a surrogate pair, which no
+     * UTF-8 can hold: stored, it would come back as '?'. Refused, in keys and values alike.
+     */
+    private static void requireUnicodeText(Object value) throws MalformedJson {
+        if (value instanceof String text) {
+            requireWellFormed(text);
+        } else if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                requireWellFormed(String.valueOf(entry.getKey()));
+                requireUnicodeText(entry.getValue());
+            }
+        } else if (value instanceof List<?> list) {
+            for (Object item : list) {
+                requireUnicodeText(item);
+            }
+        }
+    }
+
+    private static void requireWellFormed(String text) throws MalformedJson {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new MalformedJson(String.format("a string holds an unpaired surrogate (\\u%04x), which is not Unicode text", (int) c));
+            }
         }
     }
 

@@ -27,6 +27,14 @@ class SubmitRequestTest {
     }
 
     @Test
+    void aNullPayloadIsAPayloadAndAPriorityInCapitalsIsAPriority() {
+        SubmitRequest request = SubmitRequest.parse("{\"type\":\"echo\",\"payload\":null,\"priority\":\"HIGH\"}", registry, 1024,
+                java.time.Instant.parse("2026-11-24T12:00:00Z"));
+        assertEquals("null", request.payloadJson());
+        assertEquals(dev.jobline.job.Priority.HIGH, request.priority());
+    }
+
+    @Test
     void payloadDecimalsAreKeptExactly() {
         SubmitRequest request = SubmitRequest.parse("{\"type\":\"echo\",\"payload\":{\"price\":1.10}}", registry, 1024, java.time.Instant.parse("2026-11-24T12:00:00Z"));
         assertEquals("{\"price\":1.10}", request.payloadJson());
@@ -60,7 +68,13 @@ class SubmitRequestTest {
         "{\"type\":\"echo\",\"maxAttempts\":1.5}",
         "{\"type\":\"echo\",\"maxAttempts\":\"3\"}",
         "{\"type\":\"echo\",\"timeoutSeconds\":99999999999999999999999}",
-        "{\"type\":\"echo\",\"timeoutSeconds\":3600}"
+        "{\"type\":\"echo\",\"timeoutSeconds\":3600}",
+        "{\"type\":\"echo\",\"maxAttempts\":null}",
+        "{\"type\":\"echo\",\"priority\":null}",
+        "{\"type\":\"echo\",\"callbackUrl\":null}",
+        "{\"type\":\"echo\",\"runAt\":\"1969-12-31T23:59:59Z\"}",
+        "{\"type\":\"echo\",\"payload\":\"\\ud800\"}",
+        "{\"type\":\"echo\",\"payload\":{\"\\udc00\":1}}"
     })
     void malformedOrWrongSubmissionsAre400(String body) {
         Problem problem = rejected(body);

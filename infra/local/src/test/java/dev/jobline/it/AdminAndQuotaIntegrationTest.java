@@ -150,6 +150,40 @@ class AdminAndQuotaIntegrationTest {
     }
 
     @Test
+    void everyRedriveFieldIsCheckedAndABadOneIs400NotStorageUnreachable(LocalAws aws, LocalResources resources) {
+        Jobline jobline = new Jobline(aws, resources);
+        Map<String, String> bodies = new java.util.LinkedHashMap<>();
+        bodies.put("{\"from\":\"2026-11-24T19:00:00Z\",\"to\":\"2026-11-24T18:00:00Z\"}", "from");
+        bodies.put("{\"to\":\"+1000000000-01-01T00:00:00Z\"}", "to");
+        bodies.put("{\"from\":\"1969-12-31T23:59:59Z\"}", "from");
+        bodies.put("{\"type\":null}", "type");
+        bodies.put("{\"dryRun\":null}", "dryRun");
+        bodies.put("{\"limit\":null}", "limit");
+        bodies.put("{\"reason\":\"" + "R".repeat(129) + "\"}", "reason");
+        bodies.put("{\"type\":\"\"}", "type");
+
+        bodies.forEach((redrive, field) -> {
+            APIGatewayV2HTTPResponse response = jobline.call("api-redrive-dry-run.json", e -> e.setBody(redrive));
+
+            Map<String, Object> problem = body(response, 400);
+            assertEquals("/problems/invalid-field", problem.get("type"), redrive);
+            assertEquals(field, problem.get("field"), redrive);
+        });
+    }
+
+    @Test
+    void aRedriveWithoutABodyTakesTheDefaultsAndNeedsNoContentType(LocalAws aws, LocalResources resources) {
+        Jobline jobline = new Jobline(aws, resources);
+
+        APIGatewayV2HTTPResponse response = jobline.call("api-redrive-dry-run.json", e -> {
+            e.setBody(null);
+            e.getHeaders().remove("content-type");
+        });
+
+        assertEquals(0, body(response, 200).get("matched"));
+    }
+
+    @Test
     void aRedriveDryRunChangesNothing(LocalAws aws, LocalResources resources) {
         Jobline jobline = new Jobline(aws, resources);
         String failed = jobline.submit("{\"type\":\"fail\",\"payload\":{\"retryable\":false,\"code\":\"BAD\"},\"maxAttempts\":1}");

@@ -132,14 +132,22 @@ final class Jobline {
         return new ApiHandler(new Wiring(config("ApiFunction", overrides), clients.of("ApiFunction"), wiring.registry(), clock).api());
     }
 
+    /** The API function with variables that Lambda's environment, not the template, adds: e.g. SAM CLI's AWS_SAM_LOCAL. */
+    ApiHandler apiWithLambdaVariables(Map<String, String> variables) {
+        return new ApiHandler(new Wiring(config("ApiFunction", overrides), clients, wiring.registry(), clock).api(), variables);
+    }
+
     static APIGatewayV2HTTPEvent apiEvent(String file) {
         return EventLoader.loadApiGatewayHttpEvent(EVENTS.resolve(file).toString());
     }
 
+    /** Calls the API with an events/ file, edited; the call and its answer are checked against openapi.yaml. */
     APIGatewayV2HTTPResponse call(String file, Consumer<APIGatewayV2HTTPEvent> edit) {
         APIGatewayV2HTTPEvent event = apiEvent(file);
         edit.accept(event);
-        return api.handleRequest(event, new LambdaContext("ApiFunction", Duration.ofSeconds(10)));
+        APIGatewayV2HTTPResponse response = api.handleRequest(event, new LambdaContext("ApiFunction", Duration.ofSeconds(10)));
+        OpenApiContract.check(event, response);
+        return response;
     }
 
     APIGatewayV2HTTPResponse call(String file) {

@@ -44,6 +44,7 @@ class RecoveryIntegrationTest {
         APIGatewayV2HTTPEvent event = Jobline.apiEvent("api-submit-job.json");
         event.setBody(body);
         APIGatewayV2HTTPResponse response = api.handleRequest(event, new LambdaContext("ApiFunction", Duration.ofSeconds(10)));
+        OpenApiContract.check(event, response);
         assertEquals(202, response.getStatusCode(), "the caller gets 202 even when the send fails");
         return (String) Json.parseObject(response.getBody()).get("jobId");
     }

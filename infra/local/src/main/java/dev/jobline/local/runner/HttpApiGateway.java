@@ -4,6 +4,7 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.jobline.api.LocalClaims;
 import dev.jobline.local.LocalAws;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -117,7 +118,7 @@ public final class HttpApiGateway implements AutoCloseable {
             if (route.authorized()) {
                 try {
                     authorizer = identity.authorizer(headers);
-                } catch (LocalIdentity.Unauthorized e) {
+                } catch (LocalClaims.Unauthorized e) {
                     exchange.getResponseHeaders().set("www-authenticate", "Bearer error=\"invalid_token\"");
                     send(exchange, 401, "{\"message\":\"Unauthorized\"}");
                     return;

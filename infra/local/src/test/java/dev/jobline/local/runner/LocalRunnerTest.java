@@ -85,6 +85,25 @@ class LocalRunnerTest {
     }
 
     @Test
+    void aTenantHeaderTooLongForATenantIdOrATokenWhoseSubIsNotAStringIs401() {
+        runner = LocalRunner.start(options());
+        ApiCalls api = new ApiCalls(runner.apiUrl());
+        Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
+
+        ApiCalls.Answer longTenant = api.postJson("/jobs", "{\"type\":\"echo\"}", "X-Jobline-Tenant", "t".repeat(8_000));
+        ApiCalls.Answer numberSub = api.postJson("/jobs", "{\"type\":\"echo\"}",
+                "Authorization", "Bearer eyJhbGciOiJub25lIn0." + base64.encodeToString("{\"sub\":123}".getBytes()) + ".");
+        ApiCalls.Answer arraySub = api.get("/jobs",
+                "Authorization", "Bearer eyJhbGciOiJub25lIn0." + base64.encodeToString("{\"sub\":[\"a\"]}".getBytes()) + ".");
+
+        assertEquals(401, longTenant.status(), longTenant.body());
+        assertEquals("/problems/invalid-tenant", longTenant.json().get("type"), "the function refuses it, not the storage");
+        assertEquals(401, numberSub.status(), numberSub.body());
+        assertEquals("{\"message\":\"Unauthorized\"}", numberSub.body(), "the local authorizer refuses the token");
+        assertEquals(401, arraySub.status(), arraySub.body());
+    }
+
+    @Test
     void theScheduleRunsTheSweeperWhichResendsAJobWhoseSendWasLost() {
         // the API sends to a queue that does not exist: the job is stored QUEUED and its message is lost
         runner = LocalRunner.start(options()
