@@ -134,7 +134,7 @@ final class Jobline {
 
     /** The API function with variables that Lambda's environment, not the template, adds: e.g. SAM CLI's AWS_SAM_LOCAL. */
     ApiHandler apiWithLambdaVariables(Map<String, String> variables) {
-        return new ApiHandler(new Wiring(config("ApiFunction", overrides), clients, wiring.registry(), clock).api(), variables);
+        return new ApiHandler(new Wiring(config("ApiFunction", overrides), clients.of("ApiFunction"), wiring.registry(), clock).api(), variables);
     }
 
     static APIGatewayV2HTTPEvent apiEvent(String file) {
