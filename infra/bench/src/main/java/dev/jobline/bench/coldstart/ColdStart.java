@@ -60,7 +60,11 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * (and {@code -Xshare:on}, so a launch that cannot map its archive fails instead of quietly running without it).
  * An experiment only: an archive works only on the JVM build that wrote it, so Lambda would need one written by
  * its own java21 runtime.
- * Usage: {@code ColdStart [--runs N] [--appcds]} (default 10 runs of each variant and function).
+ * With {@code --baseline-jar JAR --baseline-label TEXT} (run.sh's {@code --baseline COMMIT} builds the jar from that
+ * commit), one more variant, {@code baseline}: the same handlers from that jar, launched in the same rotation, so a
+ * change is measured against its starting point in one run on one machine.
+ * Usage: {@code ColdStart [--runs N] [--appcds] [--baseline-jar JAR --baseline-label TEXT]} (default 10 runs of each
+ * variant and function).
  */
 public final class ColdStart {
     private static final long CHILD_TIMEOUT_SECONDS = 60;
@@ -115,6 +119,12 @@ public final class ColdStart {
                         "dev.jobline.api.ApiHandler", "dev.jobline.worker.WorkerHandler"),
                 new Variant("sdk-defaults", List.of(runtime, repo.built("infra/bench/target/bench-defaults-function.jar")),
                         "dev.jobline.bench.handlers.DefaultsApiHandler", "dev.jobline.bench.handlers.DefaultsWorkerHandler")));
+        String baselineJar = option(args, "--baseline-jar");
+        if (baselineJar != null) {
+            variants.add(new Variant("baseline", List.of(runtime, Path.of(baselineJar).toAbsolutePath()),
+                    "dev.jobline.api.ApiHandler", "dev.jobline.worker.WorkerHandler"));
+            System.out.println("baseline: " + option(args, "--baseline-label") + " (" + baselineJar + ")");
+        }
         Log.redirect(new PrintStream(OutputStream.nullOutputStream()));   // this process's own submits stay quiet
         Path work = Files.createTempDirectory("jobline-cold-start");
         if (List.of(args).contains("--appcds")) {
@@ -423,6 +433,11 @@ public final class ColdStart {
                 jobline / empty, jobline / empty <= 1.5 ? "met" : "MISSED"));
         System.out.println(String.format(Locale.ROOT, "  jobline / sdk-defaults = %.2fx  (target <= 0.5x: %s)",
                 jobline / defaults, jobline / defaults <= 0.5 ? "met" : "MISSED"));
+        if (results.containsKey("baseline")) {
+            double baseline = Stats.of(results.get("baseline").stream().map(Launch::millis).toList()).median();
+            System.out.println(String.format(Locale.ROOT, "  jobline / baseline     = %.2fx  (%+.0f ms; the same handlers from the baseline jar)",
+                    jobline / baseline, jobline - baseline));
+        }
         if (results.containsKey("jobline+appcds")) {
             double joblineCds = Stats.of(results.get("jobline+appcds").stream().map(Launch::millis).toList()).median();
             double emptyCds = Stats.of(results.get("empty+appcds").stream().map(Launch::millis).toList()).median();
@@ -436,6 +451,15 @@ public final class ColdStart {
     private static double phaseMedian(List<Launch> launches, String phase) {
         return Stats.of(launches.stream().filter(l -> l.phases().containsKey(phase))
                 .map(l -> Double.parseDouble(l.phases().get(phase))).toList()).median();
+    }
+
+    private static String option(String[] args, String name) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return null;
     }
 
     private static int intOption(String[] args, String name, int fallback) {
