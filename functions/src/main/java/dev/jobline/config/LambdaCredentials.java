@@ -26,8 +26,8 @@ public final class LambdaCredentials implements AwsCredentialsProvider {
     private volatile AwsCredentialsProvider source;
 
     private LambdaCredentials(Map<String, String> env) {
-        this.env = Map.copyOf(env);
-        this.source = choose(this.env);
+        this.env = env;   // a process's environment does not change: read again only by refresh()
+        this.source = choose(env);
     }
 
     public static LambdaCredentials from(Map<String, String> env) {

@@ -89,7 +89,8 @@ public final class ColdStart {
         }
     }
 
-    record Launch(double millis, String response, Map<String, String> phases) {
+    /** @param cpuMillis the child's CPU time (all its threads) when it answered: less moved by other load than wall time */
+    record Launch(double millis, String response, Map<String, String> phases, double cpuMillis) {
     }
 
     private final Repo repo;
@@ -274,11 +275,13 @@ public final class ColdStart {
         String response = null;
         Map<String, String> phases = Map.of();
         long answered = 0;
+        double cpuMillis = Double.NaN;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 if (response == null && line.startsWith(LambdaLauncher.RESPONSE)) {
                     answered = System.nanoTime();
+                    cpuMillis = process.info().totalCpuDuration().map(d -> d.toNanos() / 1_000_000.0).orElse(Double.NaN);
                     response = line.substring(LambdaLauncher.RESPONSE.length());
                 } else if (line.startsWith(LambdaLauncher.PHASES)) {
                     phases = phases(line.substring(LambdaLauncher.PHASES.length()));
@@ -293,7 +296,7 @@ public final class ColdStart {
             throw new IllegalStateException(handler + " exited with " + process.exitValue() + " and no response: "
                     + String.join("\n", errors));
         }
-        return new Launch((answered - started) / 1_000_000.0, response, phases);
+        return new Launch((answered - started) / 1_000_000.0, response, phases, cpuMillis);
     }
 
     private static File devNull() {
@@ -417,12 +420,13 @@ public final class ColdStart {
 
     private static void report(String title, Map<String, List<Launch>> results) {
         System.out.println(title);
-        System.out.println(String.format(Locale.ROOT, "  %-15s %9s %9s %9s   %s", "variant", "median", "min", "max",
-                "child's own medians: JVM start to main / init (constructor) / invoke; classes loaded"));
+        System.out.println(String.format(Locale.ROOT, "  %-15s %9s %9s %9s %9s   %s", "variant", "median", "min", "max",
+                "CPU", "child's own medians: JVM start to main / init (constructor) / invoke; classes loaded"));
         for (Map.Entry<String, List<Launch>> entry : results.entrySet()) {
             Stats total = Stats.of(entry.getValue().stream().map(Launch::millis).toList());
-            System.out.println(String.format(Locale.ROOT, "  %-15s %7.0f ms %6.0f ms %6.0f ms   %4.0f / %4.0f / %4.0f ms; %5.0f",
-                    entry.getKey(), total.median(), total.min(), total.max(),
+            Stats cpu = Stats.of(entry.getValue().stream().map(Launch::cpuMillis).filter(ms -> !ms.isNaN()).toList());
+            System.out.println(String.format(Locale.ROOT, "  %-15s %7.0f ms %6.0f ms %6.0f ms %6.0f ms   %4.0f / %4.0f / %4.0f ms; %5.0f",
+                    entry.getKey(), total.median(), total.min(), total.max(), cpu.median(),
                     phaseMedian(entry.getValue(), "jvmToMainMillis"), phaseMedian(entry.getValue(), "initMillis"),
                     phaseMedian(entry.getValue(), "invokeMillis"), phaseMedian(entry.getValue(), "classesLoaded")));
         }
@@ -435,8 +439,10 @@ public final class ColdStart {
                 jobline / defaults, jobline / defaults <= 0.5 ? "met" : "MISSED"));
         if (results.containsKey("baseline")) {
             double baseline = Stats.of(results.get("baseline").stream().map(Launch::millis).toList()).median();
-            System.out.println(String.format(Locale.ROOT, "  jobline / baseline     = %.2fx  (%+.0f ms; the same handlers from the baseline jar)",
-                    jobline / baseline, jobline - baseline));
+            double joblineCpu = Stats.of(results.get("jobline").stream().map(Launch::cpuMillis).toList()).median();
+            double baselineCpu = Stats.of(results.get("baseline").stream().map(Launch::cpuMillis).toList()).median();
+            System.out.println(String.format(Locale.ROOT, "  jobline / baseline     = %.2fx  (%+.0f ms; CPU %.2fx, %+.0f ms; the same handlers from the baseline jar)",
+                    jobline / baseline, jobline - baseline, joblineCpu / baselineCpu, joblineCpu - baselineCpu));
         }
         if (results.containsKey("jobline+appcds")) {
             double joblineCds = Stats.of(results.get("jobline+appcds").stream().map(Launch::millis).toList()).median();
