@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.jobline.config.Priming;
+import dev.jobline.config.SnapshotHooks;
 import dev.jobline.config.Wiring;
 import dev.jobline.log.Log;
 import java.nio.ByteBuffer;
@@ -32,6 +34,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
 
     public ApiHandler() {                    // Lambda: wiring happens once per container
         this(Wiring.fromEnvironment().api(), System.getenv());
+        SnapshotHooks.register(Wiring.fromEnvironment(), Priming::submit);   // SnapStart: primed before the snapshot
     }
 
     /** The local runner: a function wired from its own environment in template.yaml. */

@@ -22,12 +22,14 @@ import dev.jobline.webhook.WebhookSender;
 import dev.jobline.webhook.WebhookSettings;
 import dev.jobline.worker.Worker;
 import dev.jobline.worker.WorkerSettings;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Random;
 
 /**
  * Builds the object graph of a function from one {@link Config} and one set of {@link Clients}.
@@ -51,6 +53,12 @@ public final class Wiring {
     private final WebhookQueue webhookQueue;
     private final CompletionNotifier notifier;
     private final WebhookSecrets webhookSecrets;
+    /**
+     * The jitter of retry and webhook backoffs. Not ThreadLocalRandom: its seeds derive from one static seeder, which a
+     * SnapStart snapshot would hand to every copy restored from it, so they would all back off in step;
+     * {@link #afterRestore()} reseeds this one.
+     */
+    private final Random jitter = new Random();
 
     public Wiring(Config config, Clients clients, JobRegistry registry, Clock clock) {
         this.config = config;
@@ -117,7 +125,7 @@ public final class Wiring {
             throw new IllegalStateException("the webhook function needs WEBHOOKS_QUEUE_URL and WEBHOOK_SIGNING_KEY");
         }
         return new WebhookSender(store, webhookQueue, webhookSecrets, clock,
-                WebhookSettings.of(config.webhookMaxAttempts(), config.webhookAllowPrivateHosts()), ThreadLocalRandom.current());
+                WebhookSettings.of(config.webhookMaxAttempts(), config.webhookAllowPrivateHosts()), jitter);
     }
 
     public QueueAdmin queueAdmin() {
@@ -136,7 +144,7 @@ public final class Wiring {
         return new Worker(store, queue, registry, counters, notifier, clock,
                 WorkerSettings.forLease(config.lease(), config.visibility(), config.safetyMargin(), config.workerParallelism(), config.maxResultBytes())
                         .withMemory(config.memoryMb()),
-                ThreadLocalRandom.current());
+                jitter);
     }
 
     public DeadLetters deadLetters() {
@@ -146,6 +154,34 @@ public final class Wiring {
     public Sweeper sweeper() {
         return new Sweeper(store, queue, counters, notifier, clock, config.inFlightShards(), SWEEP_PAGE_SIZE,
                 config.queuedStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD));
+    }
+
+    /** The backoffs' jitter, for tests of {@link #afterRestore()}. */
+    Random jitter() {
+        return jitter;
+    }
+
+    /**
+     * Runs {@code calls} with every SDK request stopped before it is sent (see {@link RequestRehearsal}); answers the
+     * requests that got that far. Empty, and nothing run, when these clients cannot rehearse (built elsewhere).
+     */
+    public List<RequestRehearsal.Rehearsed> rehearse(Runnable calls) {
+        if (clients.rehearsal() == null) {
+            return List.of();
+        }
+        return clients.rehearsal().rehearse(calls);
+    }
+
+    /**
+     * After a SnapStart restore, what must differ between the copies of one snapshot: the jitter's seed, and the
+     * credentials fetched before the snapshot (the next call fetches fresh ones). The clients' connections need
+     * nothing: priming sends nothing to DynamoDB or SQS, so the snapshot holds no connection to them.
+     */
+    public void afterRestore() {
+        jitter.setSeed(new SecureRandom().nextLong());
+        if (clients.credentials() != null) {
+            clients.credentials().refresh();
+        }
     }
 
     /** Holder idiom: the container's wiring is built on first use, once, thread-safely. */

@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 
 /**
- * The on-demand prices a job's cost is computed at: us-east-1, x86, no free tier, as published on the AWS pricing
+ * The on-demand prices a job's cost is computed at: us-east-1, arm64 (the functions' architecture), no free tier, as published on the AWS pricing
  * pages for Lambda, SQS, DynamoDB and API Gateway (aws.amazon.com/lambda/pricing, /sqs/pricing,
  * /dynamodb/pricing/on-demand, /api-gateway/pricing), read on {@link #AS_OF}. The same figures as infra/bench's
  * Prices.java; like them, taken from summaries of those pages, which this project's machines cannot reach: check them
@@ -14,8 +14,8 @@ public final class OnDemandPrices {
     public static final LocalDate AS_OF = LocalDate.of(2026, 11, 24);
     public static final String REGION = "us-east-1";
 
-    /** Lambda, x86: per GB-second of billed duration, and per request (invocation). */
-    public static final BigDecimal LAMBDA_GB_SECOND = new BigDecimal("0.0000166667");
+    /** Lambda, arm64 (x86 is $0.0000166667): per GB-second of billed duration, and per request (invocation). */
+    public static final BigDecimal LAMBDA_GB_SECOND = new BigDecimal("0.0000133334");
     public static final BigDecimal LAMBDA_REQUEST = perMillion("0.20");
     /** SQS standard queue: per request (each 64 KB chunk of a payload is one; Jobline's messages are far smaller). */
     public static final BigDecimal SQS_REQUEST = perMillion("0.40");

@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.jobline.config.Priming;
+import dev.jobline.config.SnapshotHooks;
 import dev.jobline.config.Wiring;
 import dev.jobline.log.Log;
 import dev.jobline.queue.SqsEvents;
@@ -17,6 +19,7 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
 
     public WorkerHandler() {                 // Lambda: wiring happens once per container
         this(Wiring.fromEnvironment().worker());
+        SnapshotHooks.register(Wiring.fromEnvironment(), Priming::claim);    // SnapStart: primed before the snapshot
     }
 
     /** The local runner: a function wired from its own environment in template.yaml. */

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.jobline.api.JobsApi;
 import dev.jobline.api.Route;
 import dev.jobline.config.Clients;
+import dev.jobline.config.Clients;
 import dev.jobline.config.Config;
 import dev.jobline.config.Wiring;
 import dev.jobline.jobs.JobCatalog;
@@ -12,6 +13,8 @@ import dev.jobline.worker.WorkerHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -35,9 +38,16 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 final class TemplateChecks {
     private final Map<String, Object> template;
+    /** Where the template is, for the files it names (the Makefile); null: those are not checked. */
+    private final Path templateDirectory;
 
     TemplateChecks(Map<String, Object> template) {
+        this(template, null);
+    }
+
+    TemplateChecks(Map<String, Object> template, Path templateDirectory) {
         this.template = template;
+        this.templateDirectory = templateDirectory;
     }
 
     List<String> all() {
@@ -57,6 +67,10 @@ final class TemplateChecks {
         problems.addAll(everyFunctionHasAnErrorsAlarm());
         problems.addAll(adminRoutesNeedTheAdminScope());
         problems.addAll(logRetentionIsOneCloudWatchAccepts());
+        problems.addAll(endpointVariablesAreEmpty());
+        problems.addAll(functionsRunOnArm64());
+        problems.addAll(functionsAreBuiltByTheMakefile());
+        problems.addAll(snapStartWherePublishedVersionsAreInvoked());
         return problems;
     }
 
@@ -156,6 +170,173 @@ final class TemplateChecks {
         Wiring wiring = new Wiring(Config.from(Map.of("TABLE_NAME", "t", "QUEUE_URL", "http://127.0.0.1:1/q")), clients,
                 JobCatalog.registry(), Clock.systemUTC());
         return new JobsApi(wiring, Clock.systemUTC()).routes();
+    }
+
+    /** The functions whose cold starts a caller waits for: SnapStart must be on for them. */
+    static final List<String> SNAPSTART_FUNCTIONS = List.of("ApiFunction", "WorkerFunction");
+
+    /**
+     * Variables Lambda reserves and SAM sets itself from the caller's profile and the function's settings: a template
+     * cannot declare them, so an env-vars file cannot set them either.
+     */
+    static final Set<String> RESERVED = Set.of("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_EXECUTION_ENV", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT",
+            "LAMBDA_RUNTIME_DIR", "_HANDLER", "_X_AMZN_TRACE_ID");
+
+    /** An endpoint variable the template sets must be empty: a deployed function uses the SDK's default endpoints. */
+    List<String> endpointVariablesAreEmpty() {
+        List<String> problems = new ArrayList<>();
+        declaredEnvironments().forEach((id, env) -> env.forEach((name, value) -> {
+            if (name.startsWith("AWS_ENDPOINT_URL") && !"".equals(value)) {
+                problems.add(id + ": " + name + " is " + value + " in AWS; it must be \"\" (the SDK's default endpoint)");
+            }
+        }));
+        return problems;
+    }
+
+    /** Every function runs on arm64 (Graviton): the jar is pure Java, and arm64 costs less per GB-second. */
+    List<String> functionsRunOnArm64() {
+        List<String> problems = new ArrayList<>();
+        functions().forEach((id, properties) -> {
+            Object architectures = properties.containsKey("Architectures") ? properties.get("Architectures")
+                    : path(template, "Globals", "Function", "Architectures");
+            if (!List.of("arm64").equals(architectures)) {
+                problems.add(id + ": Architectures is " + architectures + ", not [arm64]");
+            }
+        });
+        return problems;
+    }
+
+    /**
+     * sam build runs the Makefile for every function (Metadata BuildMethod: makefile), from a CodeUri that is a
+     * directory holding it: a CodeUri naming a jar is not skipped by SAM CLI (only .zip is), which picks its Maven
+     * workflow for java21 and fails copying the jar as a source directory.
+     */
+    List<String> functionsAreBuiltByTheMakefile() {
+        List<String> problems = new ArrayList<>();
+        Map<String, Map<String, Object>> resources = resources();
+        functions().forEach((id, properties) -> {
+            if (!"makefile".equals(path(resources.get(id), "Metadata", "BuildMethod"))) {
+                problems.add(id + ": Metadata.BuildMethod is not makefile");
+            }
+            Object codeUri = properties.containsKey("CodeUri") ? properties.get("CodeUri") : path(template, "Globals", "Function", "CodeUri");
+            if (!(codeUri instanceof String directory) || directory.endsWith(".jar") || directory.endsWith(".zip")) {
+                problems.add(id + ": CodeUri " + codeUri + " is not the directory of the Makefile");
+            } else if (templateDirectory != null && !Files.isRegularFile(templateDirectory.resolve(directory).resolve("Makefile"))) {
+                problems.add(id + ": CodeUri " + codeUri + " holds no Makefile");
+            }
+        });
+        return problems;
+    }
+
+    /**
+     * SnapStart is on where a caller waits for a cold start ({@link #SNAPSTART_FUNCTIONS}), and wherever it is on,
+     * an alias is published: SnapStart applies to published versions only, and with AutoPublishAlias SAM points the
+     * function's event sources and HTTP API at the alias instead of $LATEST.
+     */
+    List<String> snapStartWherePublishedVersionsAreInvoked() {
+        List<String> problems = new ArrayList<>();
+        functions().forEach((id, properties) -> {
+            boolean snapStart = "PublishedVersions".equals(path(properties, "SnapStart", "ApplyOn"))
+                    || "PublishedVersions".equals(path(template, "Globals", "Function", "SnapStart", "ApplyOn"));
+            if (SNAPSTART_FUNCTIONS.contains(id) && !snapStart) {
+                problems.add(id + ": SnapStart.ApplyOn is not PublishedVersions");
+            }
+            Object alias = properties.containsKey("AutoPublishAlias") ? properties.get("AutoPublishAlias")
+                    : path(template, "Globals", "Function", "AutoPublishAlias");
+            if (snapStart && (alias == null || String.valueOf(alias).isBlank())) {
+                problems.add(id + ": SnapStart without AutoPublishAlias: its triggers would invoke $LATEST, which has no snapshot");
+            }
+        });
+        return problems;
+    }
+
+    /**
+     * An env-vars file for {@code sam local invoke} sets only what the template declares: SAM overrides a variable
+     * only when the function's Environment.Variables (or Globals') has it, and silently drops the rest. Its
+     * {@code Parameters} apply to every function, so each must be declared by every function; a section named after a
+     * function applies to that one. Reserved variables (the region, the keys) SAM sets from the caller's AWS profile.
+     */
+    List<String> envVarsFileIsDeclared(Map<String, Object> envVars) {
+        List<String> problems = new ArrayList<>();
+        Map<String, Map<String, Object>> declared = declaredEnvironments();
+        envVars.forEach((section, values) -> {
+            if (!(values instanceof Map<?, ?> variables)) {
+                problems.add(section + ": not an object of variables");
+                return;
+            }
+            List<String> targets = section.equals("Parameters") ? List.copyOf(declared.keySet()) : List.of(section);
+            if (!section.equals("Parameters") && !declared.containsKey(section)) {
+                problems.add(section + ": no function of the template has this logical id");
+                return;
+            }
+            for (Object name : variables.keySet()) {
+                if (RESERVED.contains(String.valueOf(name)) || String.valueOf(name).startsWith("AWS_LAMBDA_")) {
+                    problems.add(section + "." + name + ": reserved; SAM sets it itself (from the caller's AWS profile or the function), so this value is dropped");
+                    continue;
+                }
+                List<String> undeclared = targets.stream().filter(id -> !declared.get(id).containsKey(String.valueOf(name))).toList();
+                if (!undeclared.isEmpty()) {
+                    problems.add(section + "." + name + ": not declared by " + undeclared + ", so SAM drops it there");
+                }
+            }
+        });
+        return problems;
+    }
+
+    /**
+     * The function an event file is for: an HTTP API event's route, an SQS event's queue (its records' source ARN
+     * ends with the local name, jobline-&lt;queue's logical id&gt;), a scheduled event's rule
+     * (jobline-&lt;function&gt;&lt;event&gt;). Null when no function of the template would receive it.
+     */
+    String functionFor(Map<String, Object> event) {
+        if (event.get("routeKey") instanceof String routeKey) {
+            String[] route = routeKey.split(" ", 2);
+            return route.length < 2 ? null : firstFunction((id, name, type, properties) -> "HttpApi".equals(type)
+                    && route[0].equals(properties.get("Method")) && route[1].equals(properties.get("Path")));
+        }
+        if (event.get("Records") instanceof List<?> records && !records.isEmpty()) {
+            Set<String> queues = new TreeSet<>();
+            for (Object record : records) {
+                String arn = String.valueOf(((Map<?, ?>) record).get("eventSourceARN"));
+                queues.add(arn.substring(arn.lastIndexOf(':') + 1).replaceFirst("^jobline-", ""));
+            }
+            return queues.size() != 1 ? null : firstFunction((id, name, type, properties) -> "SQS".equals(type)
+                    && queues.contains(logicalIdOf(properties.get("Queue"))));
+        }
+        if ("Scheduled Event".equals(event.get("detail-type")) && event.get("resources") instanceof List<?> rules && rules.size() == 1) {
+            String rule = String.valueOf(rules.get(0));
+            return firstFunction((id, name, type, properties) -> "Schedule".equals(type) && rule.endsWith("rule/jobline-" + id + name));
+        }
+        return null;
+    }
+
+    private interface EventMatch {
+        boolean test(String functionId, String eventName, String type, Map<String, Object> properties);
+    }
+
+    private String firstFunction(EventMatch match) {
+        for (Map.Entry<String, Map<String, Object>> function : functions().entrySet()) {
+            for (Map.Entry<String, Object> event : asMap(function.getValue().get("Events")).entrySet()) {
+                Map<String, Object> body = asMap(event.getValue());
+                if (match.test(function.getKey(), event.getKey(), String.valueOf(body.get("Type")), asMap(body.get("Properties")))) {
+                    return function.getKey();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Each function's declared variables: Globals' overlaid with its own, unresolved. */
+    Map<String, Map<String, Object>> declaredEnvironments() {
+        Map<String, Object> globals = environment(path(template, "Globals", "Function"));
+        Map<String, Map<String, Object>> environments = new LinkedHashMap<>();
+        functions().forEach((id, properties) -> {
+            Map<String, Object> env = new LinkedHashMap<>(globals);
+            env.putAll(environment(properties));
+            environments.put(id, env);
+        });
+        return environments;
     }
 
     /** The Jobline metrics the functions write (JobMetrics), each of which the dashboard must show. */
@@ -306,12 +487,14 @@ final class TemplateChecks {
         return problems;
     }
 
-    /** Every variable Config requires is set for every function; every variable set is one Config reads. */
+    /** Every variable Config requires is set for every function; every variable set is one Config or Clients reads. */
     List<String> environmentIsComplete() {
         List<String> problems = new ArrayList<>();
         Set<String> known = new TreeSet<>(Config.REQUIRED);
         known.addAll(Config.OPTIONAL);
         known.add("JAVA_TOOL_OPTIONS");
+        // the SDK's, read by Clients: empty in AWS, set by sam local invoke --env-vars
+        known.addAll(Clients.ENDPOINT_VARIABLES);
         Map<String, Object> globals = environment(path(template, "Globals", "Function"));
         functions().forEach((id, properties) -> {
             Map<String, Object> env = new LinkedHashMap<>(globals);

@@ -33,7 +33,7 @@ class TemplateChecksTest {
 
     @SuppressWarnings("unchecked")
     private static TemplateChecks checks(String yaml) {
-        return new TemplateChecks((Map<String, Object>) CfnYaml.parse(yaml));
+        return new TemplateChecks((Map<String, Object>) CfnYaml.parse(yaml), TEMPLATE.getParent());
     }
 
     /** The damaged copy: one replacement, which must apply. */
@@ -240,24 +240,119 @@ class TemplateChecksTest {
         assertEquals(List.of("LogRetentionDays: Default 45 is not a value CloudWatch Logs accepts"), oddDefault);
     }
 
+    @Test
+    void theSdksEndpointVariablesAreKnownToTheEnvironmentCheck() throws IOException {
+        assertEquals(List.of(), checks(text()).environmentIsComplete());
+        List<String> problems = broken("        AWS_ENDPOINT_URL_SQS: \"\"\n", "        AWS_ENDPOINT_URL_SQSS: \"\"\n").environmentIsComplete();
+        assertTrue(problems.contains("ApiFunction: environment variable AWS_ENDPOINT_URL_SQSS is read by nothing"), problems.toString());
+    }
+
+    @Test
+    void anEndpointVariableThatIsNotEmptyInAwsIsCaught() throws IOException {
+        List<String> problems = broken("        AWS_ENDPOINT_URL_DYNAMODB: \"\"\n", "        AWS_ENDPOINT_URL_DYNAMODB: http://localhost:4567\n")
+                .endpointVariablesAreEmpty();
+        assertEquals(5, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("ApiFunction: AWS_ENDPOINT_URL_DYNAMODB is http://localhost:4567 in AWS"), problems.toString());
+    }
+
+    @Test
+    void aFunctionOnX86IsCaught() throws IOException {
+        List<String> problems = broken("      Handler: dev.jobline.sweeper.SweeperHandler::handleRequest\n",
+                "      Handler: dev.jobline.sweeper.SweeperHandler::handleRequest\n      Architectures: [x86_64]\n").functionsRunOnArm64();
+        assertEquals(List.of("SweeperFunction: Architectures is [x86_64], not [arm64]"), problems);
+    }
+
+    @Test
+    void aFunctionWithoutTheMakefileBuildIsCaught() throws IOException {
+        List<String> problems = broken("  WebhookFunction:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildMethod: makefile\n",
+                "  WebhookFunction:\n    Type: AWS::Serverless::Function\n").functionsAreBuiltByTheMakefile();
+        assertEquals(List.of("WebhookFunction: Metadata.BuildMethod is not makefile"), problems);
+    }
+
+    @Test
+    void aCodeUriNamingTheJarIsCaught() throws IOException {
+        // the issue: SAM CLI skips only .zip CodeUris, picks its Maven workflow for a jar and fails ("Not a directory")
+        List<String> problems = broken("    CodeUri: .\n", "    CodeUri: functions/target/jobline-functions.jar\n").functionsAreBuiltByTheMakefile();
+        assertEquals(5, problems.size(), problems.toString());
+        assertTrue(problems.get(0).endsWith("CodeUri functions/target/jobline-functions.jar is not the directory of the Makefile"), problems.toString());
+    }
+
+    @Test
+    void aCodeUriWithoutAMakefileIsCaught() throws IOException {
+        List<String> problems = broken("    CodeUri: .\n", "    CodeUri: events\n").functionsAreBuiltByTheMakefile();
+        assertTrue(problems.contains("ApiFunction: CodeUri events holds no Makefile"), problems.toString());
+    }
+
+    @Test
+    void theWorkerWithoutSnapStartIsCaught() throws IOException {
+        List<String> problems = broken("      # as the API: both queues' event source mappings invoke the alias\n      AutoPublishAlias: live\n      SnapStart:\n        ApplyOn: PublishedVersions\n", "")
+                .snapStartWherePublishedVersionsAreInvoked();
+        assertEquals(List.of("WorkerFunction: SnapStart.ApplyOn is not PublishedVersions"), problems);
+    }
+
+    @Test
+    void snapStartWithoutAnAliasIsCaught() throws IOException {
+        List<String> problems = broken("      # as the API: both queues' event source mappings invoke the alias\n      AutoPublishAlias: live\n", "")
+                .snapStartWherePublishedVersionsAreInvoked();
+        assertEquals(List.of("WorkerFunction: SnapStart without AutoPublishAlias: its triggers would invoke $LATEST, which has no snapshot"), problems);
+    }
+
+    // events/env.json sets only variables the template declares for the function it is meant for
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> envJson() throws IOException {
+        return (Map<String, Object>) dev.jobline.json.Json.parseObject(Files.readString(EVENTS.resolve("env.json")));
+    }
+
+    @Test
+    void everyVariableOfEnvJsonIsDeclaredForTheFunctionItIsFor() throws IOException {
+        assertEquals(List.of(), checks(text()).envVarsFileIsDeclared(envJson()));
+    }
+
+    @Test
+    void envJsonNamesEveryFunctionsStorageAndEndpoints() throws IOException {
+        Map<String, Object> parameters = (Map<String, Object>) envJson().get("Parameters");
+        for (String name : List.of("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS", "TABLE_NAME", "QUEUE_URL")) {
+            assertTrue(parameters.containsKey(name), name + " is missing: the functions would reach real AWS resources");
+        }
+    }
+
+    @Test
+    void theRegionAndKeysInAnEnvVarsFileAreCaughtAsDropped() throws IOException {
+        List<String> problems = checks(text()).envVarsFileIsDeclared(Map.of("Parameters",
+                Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "local")));
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.stream().allMatch(p -> p.contains("reserved; SAM sets it itself")), problems.toString());
+    }
+
+    @Test
+    void anUndeclaredVariableInAnEnvVarsFileIsCaught() throws IOException {
+        // the issue's case: the template declared no endpoint variables, so SAM dropped env.json's
+        List<String> problems = broken("        AWS_ENDPOINT_URL_SQS: \"\"\n", "").envVarsFileIsDeclared(envJson());
+        assertEquals(List.of("Parameters.AWS_ENDPOINT_URL_SQS: not declared by [ApiFunction, WorkerFunction, DeadLetterFunction, "
+                + "SweeperFunction, WebhookFunction], so SAM drops it there"), problems);
+    }
+
+    @Test
+    void aParameterDeclaredBySomeFunctionsOnlyIsCaught() throws IOException {
+        List<String> problems = checks(text()).envVarsFileIsDeclared(Map.of("Parameters", Map.of("WORKER_PARALLELISM", "4")));
+        assertEquals(List.of("Parameters.WORKER_PARALLELISM: not declared by [ApiFunction, DeadLetterFunction, SweeperFunction, "
+                + "WebhookFunction], so SAM drops it there"), problems);
+    }
+
+    @Test
+    void aFunctionSectionOfAVariableItDoesNotDeclareOrOfNoFunctionIsCaught() throws IOException {
+        List<String> problems = checks(text()).envVarsFileIsDeclared(Map.of(
+                "SweeperFunction", Map.of("WEBHOOK_SIGNING_KEY", "x"), "NoSuchFunction", Map.of("A", "b")));
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.contains("SweeperFunction.WEBHOOK_SIGNING_KEY: not declared by [SweeperFunction], so SAM drops it there"), problems.toString());
+        assertTrue(problems.contains("NoSuchFunction: no function of the template has this logical id"), problems.toString());
+    }
+
     // every file in events/ deserializes into the event type its function accepts
 
     private static Object deserialize(Class<?> type, InputStream json) {
         return LambdaEventSerializers.serializerFor(type, TemplateChecksTest.class.getClassLoader()).fromJson(json);
-    }
-
-    /** The function an event file is for, by its name's prefix. */
-    private static String functionFor(String file) {
-        if (file.startsWith("api-")) {
-            return "ApiFunction";
-        }
-        if (file.startsWith("sqs-")) {
-            return "WorkerFunction";
-        }
-        if (file.startsWith("schedule-")) {
-            return "SweeperFunction";
-        }
-        throw new AssertionError("events/" + file + " names no function (api-, sqs-, schedule-)");
     }
 
     private static void assertUsable(Object event, String file) {
@@ -287,11 +382,35 @@ class TemplateChecksTest {
         assertTrue(files.size() >= 6, "events/ holds the scenarios: " + files);
         for (Path file : files) {
             String name = file.getFileName().toString();
-            Class<?> type = eventTypes.get(functionFor(name));
+            String function = checks(text()).functionFor(dev.jobline.json.Json.parseObject(Files.readString(file)));
+            assertNotNull(function, "events/" + name + ": no function of the template would receive it");
+            Class<?> type = eventTypes.get(function);
             try (InputStream json = Files.newInputStream(file)) {
                 assertUsable(deserialize(type, json), name);
             }
         }
+    }
+
+    @Test
+    void eachEventFileIsForTheFunctionThatWouldReceiveIt() throws IOException {
+        TemplateChecks checks = checks(text());
+        Map<String, String> expected = Map.of("api-list-job-types.json", "ApiFunction", "sqs-one-job.json", "WorkerFunction",
+                "sqs-one-high-priority-job.json", "WorkerFunction", "sqs-dead-letters.json", "DeadLetterFunction",
+                "sqs-one-webhook.json", "WebhookFunction", "schedule-sweep.json", "SweeperFunction");
+        for (Map.Entry<String, String> file : expected.entrySet()) {
+            assertEquals(file.getValue(), checks.functionFor(dev.jobline.json.Json.parseObject(Files.readString(EVENTS.resolve(file.getKey())))),
+                    file.getKey());
+        }
+    }
+
+    @Test
+    void anEventNoFunctionReceivesIsCaught() throws IOException {
+        TemplateChecks checks = checks(text());
+        String route = Files.readString(EVENTS.resolve("api-list-job-types.json")).replace("GET /job-types", "GET /no-such-route");
+        String queue = Files.readString(EVENTS.resolve("sqs-one-job.json")).replace("jobline-JobsQueue", "jobline-NoSuchQueue");
+
+        assertEquals(null, checks.functionFor(dev.jobline.json.Json.parseObject(route)));
+        assertEquals(null, checks.functionFor(dev.jobline.json.Json.parseObject(queue)));
     }
 
     @Test

@@ -60,7 +60,11 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * (and {@code -Xshare:on}, so a launch that cannot map its archive fails instead of quietly running without it).
  * An experiment only: an archive works only on the JVM build that wrote it, so Lambda would need one written by
  * its own java21 runtime.
- * Usage: {@code ColdStart [--runs N] [--appcds]} (default 10 runs of each variant and function).
+ * With {@code --baseline-jar JAR --baseline-label TEXT} (run.sh's {@code --baseline COMMIT} builds the jar from that
+ * commit), one more variant, {@code baseline}: the same handlers from that jar, launched in the same rotation, so a
+ * change is measured against its starting point in one run on one machine.
+ * Usage: {@code ColdStart [--runs N] [--appcds] [--baseline-jar JAR --baseline-label TEXT]} (default 10 runs of each
+ * variant and function).
  */
 public final class ColdStart {
     private static final long CHILD_TIMEOUT_SECONDS = 60;
@@ -85,7 +89,8 @@ public final class ColdStart {
         }
     }
 
-    record Launch(double millis, String response, Map<String, String> phases) {
+    /** @param cpuMillis the child's CPU time (all its threads) when it answered: less moved by other load than wall time */
+    record Launch(double millis, String response, Map<String, String> phases, double cpuMillis) {
     }
 
     private final Repo repo;
@@ -115,6 +120,12 @@ public final class ColdStart {
                         "dev.jobline.api.ApiHandler", "dev.jobline.worker.WorkerHandler"),
                 new Variant("sdk-defaults", List.of(runtime, repo.built("infra/bench/target/bench-defaults-function.jar")),
                         "dev.jobline.bench.handlers.DefaultsApiHandler", "dev.jobline.bench.handlers.DefaultsWorkerHandler")));
+        String baselineJar = option(args, "--baseline-jar");
+        if (baselineJar != null) {
+            variants.add(new Variant("baseline", List.of(runtime, Path.of(baselineJar).toAbsolutePath()),
+                    "dev.jobline.api.ApiHandler", "dev.jobline.worker.WorkerHandler"));
+            System.out.println("baseline: " + option(args, "--baseline-label") + " (" + baselineJar + ")");
+        }
         Log.redirect(new PrintStream(OutputStream.nullOutputStream()));   // this process's own submits stay quiet
         Path work = Files.createTempDirectory("jobline-cold-start");
         if (List.of(args).contains("--appcds")) {
@@ -264,11 +275,13 @@ public final class ColdStart {
         String response = null;
         Map<String, String> phases = Map.of();
         long answered = 0;
+        double cpuMillis = Double.NaN;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 if (response == null && line.startsWith(LambdaLauncher.RESPONSE)) {
                     answered = System.nanoTime();
+                    cpuMillis = process.info().totalCpuDuration().map(d -> d.toNanos() / 1_000_000.0).orElse(Double.NaN);
                     response = line.substring(LambdaLauncher.RESPONSE.length());
                 } else if (line.startsWith(LambdaLauncher.PHASES)) {
                     phases = phases(line.substring(LambdaLauncher.PHASES.length()));
@@ -283,7 +296,7 @@ public final class ColdStart {
             throw new IllegalStateException(handler + " exited with " + process.exitValue() + " and no response: "
                     + String.join("\n", errors));
         }
-        return new Launch((answered - started) / 1_000_000.0, response, phases);
+        return new Launch((answered - started) / 1_000_000.0, response, phases, cpuMillis);
     }
 
     private static File devNull() {
@@ -407,12 +420,13 @@ public final class ColdStart {
 
     private static void report(String title, Map<String, List<Launch>> results) {
         System.out.println(title);
-        System.out.println(String.format(Locale.ROOT, "  %-15s %9s %9s %9s   %s", "variant", "median", "min", "max",
-                "child's own medians: JVM start to main / init (constructor) / invoke; classes loaded"));
+        System.out.println(String.format(Locale.ROOT, "  %-15s %9s %9s %9s %9s   %s", "variant", "median", "min", "max",
+                "CPU", "child's own medians: JVM start to main / init (constructor) / invoke; classes loaded"));
         for (Map.Entry<String, List<Launch>> entry : results.entrySet()) {
             Stats total = Stats.of(entry.getValue().stream().map(Launch::millis).toList());
-            System.out.println(String.format(Locale.ROOT, "  %-15s %7.0f ms %6.0f ms %6.0f ms   %4.0f / %4.0f / %4.0f ms; %5.0f",
-                    entry.getKey(), total.median(), total.min(), total.max(),
+            Stats cpu = Stats.of(entry.getValue().stream().map(Launch::cpuMillis).filter(ms -> !ms.isNaN()).toList());
+            System.out.println(String.format(Locale.ROOT, "  %-15s %7.0f ms %6.0f ms %6.0f ms %6.0f ms   %4.0f / %4.0f / %4.0f ms; %5.0f",
+                    entry.getKey(), total.median(), total.min(), total.max(), cpu.median(),
                     phaseMedian(entry.getValue(), "jvmToMainMillis"), phaseMedian(entry.getValue(), "initMillis"),
                     phaseMedian(entry.getValue(), "invokeMillis"), phaseMedian(entry.getValue(), "classesLoaded")));
         }
@@ -423,6 +437,13 @@ public final class ColdStart {
                 jobline / empty, jobline / empty <= 1.5 ? "met" : "MISSED"));
         System.out.println(String.format(Locale.ROOT, "  jobline / sdk-defaults = %.2fx  (target <= 0.5x: %s)",
                 jobline / defaults, jobline / defaults <= 0.5 ? "met" : "MISSED"));
+        if (results.containsKey("baseline")) {
+            double baseline = Stats.of(results.get("baseline").stream().map(Launch::millis).toList()).median();
+            double joblineCpu = Stats.of(results.get("jobline").stream().map(Launch::cpuMillis).toList()).median();
+            double baselineCpu = Stats.of(results.get("baseline").stream().map(Launch::cpuMillis).toList()).median();
+            System.out.println(String.format(Locale.ROOT, "  jobline / baseline     = %.2fx  (%+.0f ms; CPU %.2fx, %+.0f ms; the same handlers from the baseline jar)",
+                    jobline / baseline, jobline - baseline, joblineCpu / baselineCpu, joblineCpu - baselineCpu));
+        }
         if (results.containsKey("jobline+appcds")) {
             double joblineCds = Stats.of(results.get("jobline+appcds").stream().map(Launch::millis).toList()).median();
             double emptyCds = Stats.of(results.get("empty+appcds").stream().map(Launch::millis).toList()).median();
@@ -436,6 +457,15 @@ public final class ColdStart {
     private static double phaseMedian(List<Launch> launches, String phase) {
         return Stats.of(launches.stream().filter(l -> l.phases().containsKey(phase))
                 .map(l -> Double.parseDouble(l.phases().get(phase))).toList()).median();
+    }
+
+    private static String option(String[] args, String name) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return null;
     }
 
     private static int intOption(String[] args, String name, int fallback) {

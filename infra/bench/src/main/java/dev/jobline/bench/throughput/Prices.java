@@ -1,7 +1,7 @@
 package dev.jobline.bench.throughput;
 
 /**
- * On-demand prices in us-east-1, x86, as of November 2026, beyond the free tiers and below the volume discounts.
+ * On-demand prices in us-east-1, arm64 (the functions' architecture), as of November 2026, beyond the free tiers and below the volume discounts.
  * Read from third-party summaries of AWS's pricing pages (2025-2026) rather than from AWS's own pages, which this
  * machine cannot reach: treat them as assumed and check the pages named below before quoting a bill.
  */
@@ -16,8 +16,11 @@ final class Prices {
     static final double DYNAMODB_PER_RRU = 0.125 / 1e6;
     /** aws.amazon.com/lambda/pricing: $0.20 per million requests. */
     static final double LAMBDA_PER_REQUEST = 0.20 / 1e6;
-    /** aws.amazon.com/lambda/pricing: x86, $0.0000166667 per GB-second (first 6 billion GB-s a month), billed per started ms. */
-    static final double LAMBDA_PER_GB_SECOND = 0.0000166667;
+    /**
+     * aws.amazon.com/lambda/pricing: arm64, $0.0000133334 per GB-second (first 7.5 billion GB-s a month; x86 is
+     * $0.0000166667), billed per started ms.
+     */
+    static final double LAMBDA_PER_GB_SECOND = 0.0000133334;
     /** aws.amazon.com/api-gateway/pricing: HTTP API, $1.00 per million requests (first 300 million a month). */
     static final double HTTP_API_PER_REQUEST = 1.00 / 1e6;
 
