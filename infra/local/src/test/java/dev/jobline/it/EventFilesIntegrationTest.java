@@ -49,7 +49,7 @@ class EventFilesIntegrationTest {
     private void queued(String jobId, Priority priority) {
         Job job = Job.submitted(jobId, "tenant-a", JobCatalog.registry().find("echo").orElseThrow(), "{\"n\":1}", 3, 30,
                 Instant.now()).withOptions(priority, null, null, null);
-        assertTrue(jobline.wiring.store().create(job));
+        assertTrue(jobline.store().create(job));
     }
 
     private static SQSEvent sqs(String file) {
@@ -96,7 +96,7 @@ class EventFilesIntegrationTest {
         assertEquals(JobStatus.FAILED, failed.status());
         assertEquals("DEAD_LETTERED", failed.error().code());
         String unreadable = event.getRecords().get(1).getMessageId();
-        assertEquals("this is not a job message {", jobline.wiring.store().findDeadLetter(unreadable).orElseThrow().body());
+        assertEquals("this is not a job message {", jobline.store().findDeadLetter(unreadable).orElseThrow().body());
     }
 
     @Test

@@ -208,6 +208,11 @@ final class Jobline {
         return unchecked.store().find(jobId).orElseThrow();
     }
 
+    /** The table as the tests set it up and read it, on unchecked clients: not a call of any function. */
+    dev.jobline.store.JobStore store() {
+        return unchecked.store();
+    }
+
     /** Receives up to ten messages as Lambda's event source does, into an event shaped like events/sqs-one-job.json. */
     SQSEvent receive(Duration wait) {
         return receive(queueUrl, wait, null);
