@@ -1,69 +1,97 @@
 package dev.jobline.api;
 
+import dev.jobline.cost.OnDemandPrices;
+import dev.jobline.job.Job;
 import dev.jobline.job.JobRegistry;
 import dev.jobline.job.JobStatus;
 import dev.jobline.job.JobType;
+import dev.jobline.job.Refusal;
+import dev.jobline.lifecycle.Cause;
 import dev.jobline.log.Log;
-import dev.jobline.metrics.JobMetrics.Cause;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.queue.QueueAdmin;
-import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
+import dev.jobline.store.TenantStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** What operators ask: statistics, health, the job types, and redriving failed jobs. */
-final class AdminService {
+public final class AdminService {
+    private final JobService jobs;
     private final JobStore store;
+    private final TenantStore tenants;
     private final JobQueue queue;
     private final QueueAdmin queues;
-    private final JobCounters counters;
     private final JobRegistry registry;
     private final Clock clock;
 
-    AdminService(JobStore store, JobQueue queue, QueueAdmin queues, JobCounters counters, JobRegistry registry, Clock clock) {
+    public AdminService(JobService jobs, JobStore store, TenantStore tenants, JobQueue queue, QueueAdmin queues,
+                        JobRegistry registry, Clock clock) {
+        this.jobs = jobs;
         this.store = store;
+        this.tenants = tenants;
         this.queue = queue;
         this.queues = queues;
-        this.counters = counters;
         this.registry = registry;
         this.clock = clock;
     }
 
+    /**
+     * Jobs per status summed over the tenants' records; in flight per type and the oldest wait as the sweeper last
+     * counted them; per tenant; the queues' depths; dollars per tenant.
+     */
     Map<String, Object> stats() {
         Instant now = clock.instant();
-        Map<String, Object> jobs = new LinkedHashMap<>();
-        JobCounters.Totals totals = counters.read();
-        totals.jobs().forEach((status, count) -> jobs.put(status.name(), count));
+        Map<String, TenantStore.TenantCounts> perTenant = tenants.read(tenants.tenants());
+        Map<JobStatus, Long> totals = new EnumMap<>(JobStatus.class);
+        for (JobStatus status : JobStatus.values()) {
+            totals.put(status, 0L);
+        }
+        Map<String, Object> byTenant = new LinkedHashMap<>();
         Map<String, Object> costs = new LinkedHashMap<>();
-        totals.costByTenant().forEach((tenant, dollars) -> costs.put(tenant, dollars.doubleValue()));
+        perTenant.forEach((tenant, counts) -> {
+            counts.jobs().forEach((status, n) -> totals.merge(status, n, Long::sum));
+            Map<String, Object> view = new LinkedHashMap<>();
+            counts.jobs().forEach((status, n) -> view.put(status.name(), n));
+            view.put("inFlight", counts.inFlight());
+            byTenant.put(tenant, view);
+            if (counts.dollars().signum() != 0) {
+                costs.put(tenant, counts.dollars().doubleValue());
+            }
+        });
+        Map<String, Object> jobCounts = new LinkedHashMap<>();
+        totals.forEach((status, n) -> jobCounts.put(status.name(), n));
         Map<String, Object> depths = new LinkedHashMap<>();
         queues.depths().forEach((name, depth) -> depths.put(name,
                 Map.of("visible", depth.visible(), "inFlight", depth.inFlight(), "delayed", depth.delayed())));
-        Instant oldest = null;
-        int inFlight = 0;
-        for (int shard = 0; shard < store.shards(); shard++) {
-            JobStore.InFlight shardInFlight = store.inFlight(shard, now);
-            inFlight += shardInFlight.count();
-            Instant queuedAt = shardInFlight.oldestQueuedAt();
-            if (queuedAt != null && (oldest == null || queuedAt.isBefore(oldest))) {
-                oldest = queuedAt;
-            }
-        }
+        Optional<TenantStore.InFlightSnapshot> counted = tenants.snapshot();
+        Map<String, Object> byType = new LinkedHashMap<>();
+        counted.ifPresent(snapshot -> snapshot.byType().forEach((type, statuses) -> {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("QUEUED", statuses.getOrDefault(JobStatus.QUEUED, 0L));
+            view.put("RUNNING", statuses.getOrDefault(JobStatus.RUNNING, 0L));
+            byType.put(type, view);
+        }));
+        Instant oldest = counted.map(TenantStore.InFlightSnapshot::oldestQueuedAt).orElse(null);
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("jobs", jobs);
+        answer.put("jobs", jobCounts);
         answer.put("queues", depths);
-        answer.put("inFlightJobs", inFlight);
-        answer.put("oldestQueuedAgeSeconds", oldest == null ? 0 : Duration.between(oldest, now).toSeconds());
+        answer.put("inFlightJobs", totals.get(JobStatus.QUEUED) + totals.get(JobStatus.RUNNING));
+        answer.put("oldestQueuedAgeSeconds", oldest == null ? 0 : Math.max(0, Duration.between(oldest, now).toSeconds()));
+        answer.put("inFlightByType", byType);
+        answer.put("countedAt", counted.map(snapshot -> snapshot.countedAt().toString()).orElse(null));
+        answer.put("byTenant", byTenant);
         // dollars per tenant at the dated on-demand prices, as the functions counted them (see dev.jobline.cost)
         answer.put("costByTenant", costs);
-        answer.put("costPricesAsOf", dev.jobline.cost.OnDemandPrices.AS_OF.toString());
+        answer.put("costPricesAsOf", OnDemandPrices.AS_OF.toString());
         return answer;
     }
 
@@ -99,7 +127,6 @@ final class AdminService {
     }
 
     Map<String, Object> redrive(RedriveFilter filter) {
-        Instant now = clock.instant();
         List<JobStore.FailedJob> matched = new ArrayList<>();
         for (int shard = 0; shard < store.shards() && matched.size() < filter.limit(); shard++) {
             String cursor = null;
@@ -114,19 +141,25 @@ final class AdminService {
             } while (cursor != null && matched.size() < filter.limit());
         }
         List<String> requeued = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
         if (!filter.dryRun()) {
             List<JobMessage> messages = new ArrayList<>();
-            for (JobStore.FailedJob job : matched) {
-                if (store.retry(job.jobId(), job.tenantId(), now).isPresent()) {
-                    counters.moved(job.tenantId(), job.type(), JobStatus.FAILED, JobStatus.QUEUED, Cause.TENANT);
+            for (JobStore.FailedJob failed : matched) {
+                try {
+                    // the same transition as a tenant's retry: quota taken, counted, announced
+                    Job job = jobs.requeue(failed.jobId(), failed.tenantId(), JobStatus.FAILED, Cause.ADMIN);
                     requeued.add(job.jobId());
-                    messages.add(new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority()));
+                    JobService.messageFor(job, clock.instant()).ifPresent(messages::add);
+                } catch (Refusal refusal) {
+                    // retried since it was listed, or its tenant is at its limit: left as it is, and said so
+                    refused.add(failed.jobId());
+                    Log.info("admin.redrive_refused", "jobId", failed.jobId(), "reason", refusal.getMessage());
                 }
             }
             for (JobMessage unsent : messages.isEmpty() ? List.<JobMessage>of() : queue.sendAll(messages)) {
                 Log.warn("job.send_deferred", "jobId", unsent.jobId());
             }
-            Log.info("admin.redrive", "matched", matched.size(), "requeued", requeued.size());
+            Log.info("admin.redrive", "matched", matched.size(), "requeued", requeued.size(), "refused", refused.size());
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("dryRun", filter.dryRun());

@@ -37,11 +37,6 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         SnapshotHooks.register(Wiring.fromEnvironment(), Priming::submit);   // SnapStart: primed before the snapshot
     }
 
-    /** The local runner: a function wired from its own environment in template.yaml. */
-    public ApiHandler(Wiring wiring) {
-        this(wiring.api());
-    }
-
     public ApiHandler(JobsApi api) {         // tests and the local runner: pass the collaborators
         this(api, Map.of());
     }

@@ -1,11 +1,12 @@
 package dev.jobline.api;
 
-import dev.jobline.config.Wiring;
 import dev.jobline.job.Job;
+import dev.jobline.job.Refusal;
+import dev.jobline.lifecycle.JobLifecycle;
+import dev.jobline.job.JobView;
 import dev.jobline.job.JobStatus;
 import dev.jobline.json.Json;
 import dev.jobline.log.Log;
-import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.RejectedInput;
 import dev.jobline.webhook.WebhookSecrets;
@@ -48,7 +49,7 @@ public final class JobsApi {
 
     private final JobService jobs;
     private final AdminService admin;
-    private final JobCounters counters;
+    private final JobLifecycle lifecycle;
     private final dev.jobline.job.JobRegistry registry;
     private final int maxPayloadBytes;
     private final String adminScope;
@@ -56,16 +57,20 @@ public final class JobsApi {
     private final WebhookSecrets webhookSecrets;
     private final List<Route> routes;
 
-    public JobsApi(Wiring wiring, Clock clock) {
-        this.jobs = new JobService(wiring.store(), wiring.queue(), wiring.quotas(), wiring.counters(), wiring.notifier(), clock);
-        this.webhookSecrets = wiring.webhookSecrets().orElse(null);
-        this.admin = new AdminService(wiring.store(), wiring.queue(), wiring.queueAdmin(), wiring.counters(),
-                wiring.registry(), clock);
-        this.counters = wiring.counters();
-        this.registry = wiring.registry();
-        this.maxPayloadBytes = wiring.config().maxPayloadBytes();
-        this.adminScope = wiring.config().adminScope();
-        this.clock = clock;
+    /**
+     * @param lifecycle      flushed at the end of every request (the moves' counts, metrics)
+     * @param webhookSecrets null when the function has no signing key (GET /webhook-secret answers 503)
+     */
+    public JobsApi(JobService jobs, AdminService admin, JobLifecycle lifecycle, dev.jobline.job.JobRegistry registry,
+                   int maxPayloadBytes, String adminScope, WebhookSecrets webhookSecrets) {
+        this.jobs = jobs;
+        this.admin = admin;
+        this.lifecycle = lifecycle;
+        this.registry = registry;
+        this.maxPayloadBytes = maxPayloadBytes;
+        this.adminScope = adminScope;
+        this.webhookSecrets = webhookSecrets;
+        this.clock = lifecycle.clock();
         this.routes = List.of(
                 new Route("GET", "/health", Route.Access.PUBLIC, (request, path) -> health()),
                 new Route("POST", "/jobs", Route.Access.TENANT, (request, path) -> submit(request)),
@@ -99,6 +104,8 @@ public final class JobsApi {
                 Log.error("api.problem", problem, "status", problem.status());
             }
             return problem.toResponse();
+        } catch (Refusal refusal) {
+            return Problems.of(refusal).toResponse();
         } catch (JobStore.InvalidCursor e) {
             return Problem.badRequest("invalid-cursor", e.getMessage()).with("field", "cursor").toResponse();
         } catch (RuntimeException e) {
@@ -113,7 +120,7 @@ public final class JobsApi {
             return new Problem(503, "service-unavailable", "Service unavailable",
                     "Jobline could not reach its storage; try again shortly").withHeader("retry-after", "1").toResponse();
         } finally {
-            counters.flushQuietly();
+            lifecycle.flush();
         }
     }
 
@@ -230,10 +237,7 @@ public final class JobsApi {
     }
 
     private HttpResponse get(HttpRequest request, String jobId) {
-        Job job = requireValidId(jobId)
-                .flatMap(id -> jobs.find(request.tenantId(), id))
-                .orElseThrow(() -> jobNotFound(jobId));
-        return HttpResponse.json(200, JobView.of(job));
+        return HttpResponse.json(200, JobView.of(jobs.find(request.tenantId(), validId(jobId))));
     }
 
     /** The caller's own webhook secret, to verify the Jobline-Signature of its completion webhooks. */
@@ -289,17 +293,12 @@ public final class JobsApi {
     }
 
     private HttpResponse cancel(HttpRequest request, String jobId) {
-        JobService.Cancelled cancelled = requireValidId(jobId)
-                .flatMap(id -> jobs.cancel(request.tenantId(), id))
-                .orElseThrow(() -> jobNotFound(jobId));
+        JobService.Cancelled cancelled = jobs.cancel(request.tenantId(), validId(jobId));
         return HttpResponse.json(cancelled.immediately() ? 200 : 202, JobView.of(cancelled.job()));
     }
 
     private HttpResponse retry(HttpRequest request, String jobId) {
-        Job job = requireValidId(jobId)
-                .flatMap(id -> jobs.retry(request.tenantId(), id))
-                .orElseThrow(() -> jobNotFound(jobId));
-        return HttpResponse.json(202, JobView.of(job));
+        return HttpResponse.json(202, JobView.of(jobs.retry(request.tenantId(), validId(jobId))));
     }
 
     private HttpResponse redrive(HttpRequest request) {
@@ -340,8 +339,12 @@ public final class JobsApi {
         return HttpResponse.json(200, admin.redrive(filter));
     }
 
-    private static java.util.Optional<String> requireValidId(String jobId) {
-        return JOB_ID.matcher(jobId).matches() ? java.util.Optional.of(jobId) : java.util.Optional.empty();
+    /** A path's job id; one that no job can have is not found, like one that does not exist. */
+    private static String validId(String jobId) {
+        if (!JOB_ID.matcher(jobId).matches()) {
+            throw new Refusal.NotFound(jobId);
+        }
+        return jobId;
     }
 
     /** JSON is UTF-8 (RFC 8259): a body labelled with any other charset is refused, not read as UTF-8. */
@@ -376,10 +379,6 @@ public final class JobsApi {
     /** Every 413 says which limit it met, in bytes. */
     private static Problem tooLarge(String detail, int limitBytes) {
         return new Problem(413, "payload-too-large", "The payload is too large", detail).with("limitBytes", limitBytes);
-    }
-
-    private static Problem jobNotFound(String jobId) {
-        return Problem.notFound("no job " + SubmitRequest.abbreviate(jobId));
     }
 
     // A redrive field left out takes its default; one given must be of its type (null is not a value of any).

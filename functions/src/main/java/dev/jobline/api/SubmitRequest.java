@@ -4,6 +4,7 @@ import dev.jobline.job.JobRegistry;
 import dev.jobline.job.JobType;
 import dev.jobline.job.Priority;
 import dev.jobline.json.Json;
+import dev.jobline.queue.SqsLimits;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -24,7 +25,7 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
     static final Set<String> FIELDS = Set.of("type", "payload", "maxAttempts", "timeoutSeconds", "priority",
             "delaySeconds", "runAt", "callbackUrl");
     /** SQS holds a message back for at most 15 minutes. */
-    static final int MAX_DELAY_SECONDS = 900;
+    static final int MAX_DELAY_SECONDS = (int) SqsLimits.MAX_DELAY.toSeconds();
     /** How far ahead a job may be scheduled. */
     static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(365);
 

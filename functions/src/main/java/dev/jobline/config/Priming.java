@@ -1,7 +1,7 @@
 package dev.jobline.config;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.jobline.api.JobView;
+import dev.jobline.job.JobView;
 import dev.jobline.cost.JobCost;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobType;
@@ -9,7 +9,7 @@ import dev.jobline.job.Priority;
 import dev.jobline.json.Json;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.ReceivedMessage;
-import dev.jobline.queue.SqsEvents;
+import dev.jobline.lambda.SqsEvents;
 import dev.jobline.store.Lease;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +40,7 @@ public final class Priming {
                     .orElseThrow(() -> new IllegalStateException("priming needs the echo job type"));
             Job job = Job.submitted(JOB_ID, TENANT, type, Json.write(body.get("payload")), type.maxAttempts(),
                     (int) type.timeout().toSeconds(), now);
-            stopped(() -> wiring.quotas().acquire(TENANT, 1, now));
+            stopped(() -> wiring.tenants().reserve(TENANT, 1, now));
             stopped(() -> wiring.store().create(job));
             stopped(() -> wiring.queue().send(new JobMessage(JOB_ID, TENANT, type.name(), Priority.NORMAL)));
             Json.write(JobView.of(job));

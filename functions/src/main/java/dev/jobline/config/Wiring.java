@@ -1,20 +1,25 @@
 package dev.jobline.config;
 
+import dev.jobline.api.AdminService;
+import dev.jobline.api.JobService;
 import dev.jobline.api.JobsApi;
 import dev.jobline.deadletter.DeadLetters;
 import dev.jobline.job.JobRegistry;
 import dev.jobline.job.Priority;
+import dev.jobline.lifecycle.CompletionNotifier;
+import dev.jobline.lifecycle.JobLifecycle;
+import dev.jobline.lifecycle.TenantLedger;
+import dev.jobline.lifecycle.TransitionLog;
 import dev.jobline.metrics.JobMetrics;
 import dev.jobline.jobs.JobCatalog;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.queue.QueueAdmin;
 import dev.jobline.queue.SqsJobQueue;
 import dev.jobline.store.DynamoJobStore;
-import dev.jobline.store.JobCounters;
+import dev.jobline.store.DynamoTenantStore;
 import dev.jobline.store.JobStore;
-import dev.jobline.store.TenantQuotas;
+import dev.jobline.store.TenantStore;
 import dev.jobline.sweeper.Sweeper;
-import dev.jobline.webhook.CompletionNotifier;
 import dev.jobline.webhook.SqsWebhookQueue;
 import dev.jobline.webhook.WebhookQueue;
 import dev.jobline.webhook.WebhookSecrets;
@@ -32,9 +37,11 @@ import java.util.Optional;
 import java.util.Random;
 
 /**
- * Builds the object graph of a function from one {@link Config} and one set of {@link Clients}.
- * Lambda uses {@link #fromEnvironment()}, once per container; tests and the local runner build
- * their own with clients pointed at the local stack.
+ * Builds every service of a function from one {@link Config} and one set of {@link Clients}: nothing receives the
+ * wiring itself, each handler gets the one service it calls. Lambda uses {@link #fromEnvironment()}, once per
+ * container; tests and the local runner build their own with clients pointed at the local stack. One
+ * {@link JobLifecycle} per wiring, with its listeners: the tenants' counts and quota, the metrics, the completion
+ * webhooks and the transition log.
  */
 public final class Wiring {
     /** Rows per page when the sweeper reads the in-flight index. */
@@ -46,12 +53,11 @@ public final class Wiring {
     private final Clients clients;
     private final JobStore store;
     private final JobQueue queue;
-    private final TenantQuotas quotas;
-    private final JobCounters counters;
+    private final TenantStore tenants;
+    private final JobLifecycle lifecycle;
     private final JobRegistry registry;
     private final Clock clock;
     private final WebhookQueue webhookQueue;
-    private final CompletionNotifier notifier;
     private final WebhookSecrets webhookSecrets;
     /**
      * The jitter of retry and webhook backoffs. Not ThreadLocalRandom: its seeds derive from one static seeder, which a
@@ -71,15 +77,15 @@ public final class Wiring {
             queues.put(Priority.HIGH, config.highPriorityQueueUrl());
         }
         this.queue = new SqsJobQueue(clients.sqs(), queues);
-        this.quotas = new TenantQuotas(clients.dynamo(), config.tableName(), config.tenantMaxInFlight(),
+        this.tenants = new DynamoTenantStore(clients.dynamo(), config.tableName(), config.tenantMaxInFlight(),
                 config.tenantSubmitsPerMinute());
-        this.counters = new JobCounters(clients.dynamo(), config.tableName(), config.statsShards(), quotas,
-                new JobMetrics(config.metricsService()));
         this.registry = registry;
         this.clock = clock;
         this.webhookQueue = config.webhooksQueueUrl() == null ? null : new SqsWebhookQueue(clients.sqs(), config.webhooksQueueUrl());
-        this.notifier = new CompletionNotifier(webhookQueue, store);
         this.webhookSecrets = config.webhookSigningKey() == null ? null : new WebhookSecrets(config.webhookSigningKey().value());
+        TenantLedger ledger = new TenantLedger(tenants);
+        this.lifecycle = new JobLifecycle(store, ledger, List.of(ledger, new JobMetrics(config.metricsService()),
+                new CompletionNotifier(webhookQueue, store), new TransitionLog()), clock);
     }
 
     public static Wiring fromEnvironment() {
@@ -98,21 +104,18 @@ public final class Wiring {
         return queue;
     }
 
-    public TenantQuotas quotas() {
-        return quotas;
+    /** The tenants' records: quota, counts, cost. */
+    public TenantStore tenants() {
+        return tenants;
     }
 
-    public JobCounters counters() {
-        return counters;
+    /** Every status change of a job goes through it. */
+    public JobLifecycle lifecycle() {
+        return lifecycle;
     }
 
     public JobRegistry registry() {
         return registry;
-    }
-
-    /** What every terminal write tells that a job ended: it queues the job's completion webhook. */
-    public CompletionNotifier notifier() {
-        return notifier;
     }
 
     /** The tenants' webhook secrets; empty when this function has no WEBHOOK_SIGNING_KEY. */
@@ -137,22 +140,24 @@ public final class Wiring {
     }
 
     public JobsApi api() {
-        return new JobsApi(this, clock);
+        JobService jobs = new JobService(lifecycle, store, queue);
+        AdminService admin = new AdminService(jobs, store, tenants, queue, queueAdmin(), registry, clock);
+        return new JobsApi(jobs, admin, lifecycle, registry, config.maxPayloadBytes(), config.adminScope(), webhookSecrets);
     }
 
     public Worker worker() {
-        return new Worker(store, queue, registry, counters, notifier, clock,
+        return new Worker(lifecycle, store, queue, registry,
                 WorkerSettings.forLease(config.lease(), config.visibility(), config.safetyMargin(), config.workerParallelism(), config.maxResultBytes())
                         .withMemory(config.memoryMb()),
                 jitter);
     }
 
     public DeadLetters deadLetters() {
-        return new DeadLetters(store, queue, counters, notifier, clock, config.webhooksDeadLetterQueueArn());
+        return new DeadLetters(lifecycle, store, queue, config.webhooksDeadLetterQueueArn());
     }
 
     public Sweeper sweeper() {
-        return new Sweeper(store, queue, counters, notifier, clock, config.inFlightShards(), SWEEP_PAGE_SIZE,
+        return new Sweeper(lifecycle, store, tenants, queue, config.inFlightShards(), SWEEP_PAGE_SIZE,
                 config.queuedStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD));
     }
 

@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.jobline.config.Wiring;
 import dev.jobline.log.Log;
-import dev.jobline.queue.SqsEvents;
+import dev.jobline.lambda.SqsEvents;
 
 /** The dead-letter queue's batch to {@link DeadLetters}; what could not be recorded stays in the DLQ. */
 public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
@@ -14,11 +14,6 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
 
     public DeadLetterHandler() {                       // Lambda: wiring happens once per container
         this(Wiring.fromEnvironment().deadLetters());
-    }
-
-    /** The local runner: a function wired from its own environment in template.yaml. */
-    public DeadLetterHandler(Wiring wiring) {
-        this(wiring.deadLetters());
     }
 
     public DeadLetterHandler(DeadLetters deadLetters) { // tests and the local runner: pass the collaborators

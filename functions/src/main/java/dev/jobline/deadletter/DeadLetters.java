@@ -2,17 +2,14 @@ package dev.jobline.deadletter;
 
 import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
-import dev.jobline.job.JobStatus;
 import dev.jobline.job.WebhookDelivery;
+import dev.jobline.lifecycle.JobLifecycle;
 import dev.jobline.log.Log;
-import dev.jobline.metrics.JobMetrics.Cause;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.queue.ReceivedMessage;
 import dev.jobline.store.DeadLetter;
-import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
-import dev.jobline.webhook.CompletionNotifier;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,21 +25,18 @@ import java.util.Optional;
  * fresh one, due when the lease can have ended, takes its place (a running job always has a message to bring it back).
  */
 public final class DeadLetters {
+    private final JobLifecycle lifecycle;
     private final JobStore store;
     private final JobQueue queue;
-    private final JobCounters counters;
-    private final CompletionNotifier notifier;
     private final Clock clock;
     private final String webhooksDeadLetterQueueArn;
 
     /** @param webhooksDeadLetterQueueArn the webhooks' DLQ, whose messages are webhook deliveries; null if none feeds this */
-    public DeadLetters(JobStore store, JobQueue queue, JobCounters counters, CompletionNotifier notifier, Clock clock,
-                       String webhooksDeadLetterQueueArn) {
+    public DeadLetters(JobLifecycle lifecycle, JobStore store, JobQueue queue, String webhooksDeadLetterQueueArn) {
+        this.lifecycle = lifecycle;
         this.store = store;
         this.queue = queue;
-        this.counters = counters;
-        this.notifier = notifier;
-        this.clock = clock;
+        this.clock = lifecycle.clock();
         this.webhooksDeadLetterQueueArn = webhooksDeadLetterQueueArn;
     }
 
@@ -62,7 +56,7 @@ public final class DeadLetters {
                 notRecorded.add(message.messageId());
             }
         }
-        counters.flushQuietly();
+        lifecycle.flush();
         return notRecorded;
     }
 
@@ -89,14 +83,10 @@ public final class DeadLetters {
         }
         JobError error = new JobError(JobError.DEAD_LETTERED,
                 "the job's message was moved to the dead-letter queue after " + message.receiveCount() + " receives", false);
-        Optional<Job> failed = store.failDeadLettered(job.jobId(), error, now);
-        if (failed.isEmpty()) {
+        if (lifecycle.failDeadLettered(job, error).isEmpty()) {
             // it ended, or an attempt claimed it, since it was read: the message comes back and is decided again
             throw new IllegalStateException("job " + job.jobId() + " changed while its dead letter was recorded");
         }
-        counters.moved(job.tenantId(), job.type(), job.status(), JobStatus.FAILED, Cause.DEAD_LETTER);
-        Log.info("job.dead_lettered", "jobId", job.jobId(), "receiveCount", message.receiveCount());
-        notifier.jobEnded(failed.get());
     }
 
     /** The running attempt keeps the job; a fresh message replaces the dead-lettered one (a failed send keeps it in the DLQ). */

@@ -1,16 +1,25 @@
 package dev.jobline.job;
 
-/** The life of a job. Every change goes through {@link #canMoveTo}, the one transition table. */
+/**
+ * The life of a job. {@link #canMoveTo} is the one transition table: the lifecycle checks every change against it
+ * before writing anything.
+ */
 public enum JobStatus {
     QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED;
 
     public boolean canMoveTo(JobStatus next) {
         return switch (this) {
             case QUEUED -> next == RUNNING || next == CANCELLED || next == FAILED;
-            case RUNNING -> next != RUNNING;              // ends, or waits for a retry as QUEUED
+            // ends; waits for a retry as QUEUED; or is taken over by a new attempt when its lease expired
+            case RUNNING -> true;
             case SUCCEEDED -> false;
             case FAILED, CANCELLED -> next == QUEUED;     // manual retry
         };
+    }
+
+    /** A new job starts QUEUED, and only there. */
+    public static boolean canStartAs(JobStatus first) {
+        return first == QUEUED;
     }
 
     public boolean isTerminal() {

@@ -1,5 +1,6 @@
 package dev.jobline.job;
 
+import dev.jobline.queue.SqsLimits;
 import java.time.Duration;
 import java.util.random.RandomGenerator;
 
@@ -8,9 +9,6 @@ import java.util.random.RandomGenerator;
  * [0, min(cap, base * 2^(n-1))]. Jitter spreads retries of jobs that failed together.
  */
 public record RetryPolicy(Duration base, Duration cap) {
-
-    /** SQS cannot keep a message hidden for longer than 12 hours. */
-    public static final Duration SQS_MAX_VISIBILITY = Duration.ofHours(12);
 
     public static final RetryPolicy DEFAULT = new RetryPolicy(Duration.ofSeconds(2), Duration.ofMinutes(5));
 
@@ -21,8 +19,8 @@ public record RetryPolicy(Duration base, Duration cap) {
         if (cap.compareTo(base) < 0) {
             throw new IllegalArgumentException("cap must be at least the base delay");
         }
-        if (cap.compareTo(SQS_MAX_VISIBILITY) > 0) {
-            cap = SQS_MAX_VISIBILITY;
+        if (cap.compareTo(SqsLimits.MAX_VISIBILITY) > 0) {
+            cap = SqsLimits.MAX_VISIBILITY;
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.jobline.metrics;
 
 import dev.jobline.job.JobStatus;
+import dev.jobline.lifecycle.Cause;
+import dev.jobline.lifecycle.JobListener;
+import dev.jobline.lifecycle.JobMoved;
 import dev.jobline.log.Log;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -17,12 +20,13 @@ import software.amazon.cloudwatchlogs.emf.model.Unit;
 import software.amazon.cloudwatchlogs.emf.sinks.ISink;
 
 /**
- * Job metrics in CloudWatch embedded metric format (EMF), written with AWS's aws-embedded-metrics library: an
- * invocation collects what happened to its jobs and {@link #flush()} writes one EMF line per job type to stdout,
+ * Job metrics in CloudWatch embedded metric format (EMF), written with AWS's aws-embedded-metrics library: a listener
+ * of the job lifecycle, it collects what happened to an invocation's jobs and {@link #flush()} writes one EMF line per
+ * job type to stdout,
  * where Lambda's log stream hands it to CloudWatch Metrics. Namespace {@value #NAMESPACE}; every metric has two
  * dimension sets, {Service, JobType} and {Service} (the roll-up the alarms and the dashboard read).
  */
-public final class JobMetrics {
+public final class JobMetrics implements JobListener {
     public static final String NAMESPACE = "Jobline";
     public static final String SERVICE = "Service";
     public static final String JOB_TYPE = "JobType";
@@ -38,11 +42,6 @@ public final class JobMetrics {
         JobDuration,
         /** From when a job could run (submitted, due, or back from a retry's backoff) to its claim. */
         QueueWait
-    }
-
-    /** Who moved a job: the same status change counts differently (RUNNING to QUEUED is a retry or a recovery). */
-    public enum Cause {
-        SUBMIT, WORKER, TENANT, SWEEPER, DEAD_LETTER
     }
 
     /** Null: wherever {@link Log} writes (stdout in Lambda). */
@@ -62,39 +61,42 @@ public final class JobMetrics {
         out = target;
     }
 
-    /** The one place a status change becomes metrics: JobCounters.moved hands every move here. */
-    public void moved(String type, JobStatus from, JobStatus to, Cause cause) {
-        if (from == null && to == JobStatus.QUEUED) {
+    /** The one place a status change becomes metrics. */
+    @Override
+    public void moved(JobMoved event) {
+        String type = event.type();
+        if (event.from() == null && event.to() == JobStatus.QUEUED) {
             count(type, Count.JobsSubmitted);
         }
-        switch (to) {
-            case SUCCEEDED -> count(type, Count.JobsSucceeded);
-            case CANCELLED -> count(type, Count.JobsCancelled);
-            case FAILED -> count(type, Count.JobsFailed);
-            default -> {
+        if (event.from() != event.to()) {
+            switch (event.to()) {
+                case SUCCEEDED -> count(type, Count.JobsSucceeded);
+                case CANCELLED -> count(type, Count.JobsCancelled);
+                case FAILED -> count(type, Count.JobsFailed);
+                default -> {
+                }
             }
         }
-        if (cause == Cause.DEAD_LETTER && to == JobStatus.FAILED) {
+        if (event.cause() == Cause.DEAD_LETTER && event.to() == JobStatus.FAILED) {
             count(type, Count.JobsDeadLettered);
         }
-        if (from == JobStatus.RUNNING && to == JobStatus.QUEUED && cause == Cause.WORKER) {
+        if (event.from() == JobStatus.RUNNING && event.to() == JobStatus.QUEUED && event.cause() == Cause.WORKER) {
             count(type, Count.JobsRetried);
         }
-        // a lease that expired: its worker crashed or was cut off, and the sweeper requeued or failed the job
-        if (from == JobStatus.RUNNING && cause == Cause.SWEEPER) {
+        // an attempt whose lease expired (its worker crashed, froze or was cut off) taken over, requeued or ended:
+        // by the next claim when its message came back, or by the sweeper when none did
+        if (event.leaseExpired()) {
             count(type, Count.JobsRecovered);
+        }
+        if (event.queueWait() != null) {
+            timing(type, Timing.QueueWait, event.queueWait());
+        }
+        if (event.attemptTime() != null) {
+            timing(type, Timing.JobDuration, event.attemptTime());
         }
     }
 
-    /**
-     * A worker claimed a job still RUNNING under an expired lease: the attempt before crashed or was cut
-     * off, and its message came back when the lease ended. The usual recovery, so it counts as one.
-     */
-    public void recoveredByRedelivery(String type) {
-        count(type, Count.JobsRecovered);
-    }
-
-    public synchronized void timing(String type, Timing timing, Duration value) {
+    private synchronized void timing(String type, Timing timing, Duration value) {
         timings.computeIfAbsent(type, k -> new EnumMap<>(Timing.class))
                 .computeIfAbsent(timing, k -> new ArrayList<>())
                 .add((double) Math.max(0, value.toMillis()));
@@ -105,6 +107,7 @@ public final class JobMetrics {
     }
 
     /** Writes what this invocation recorded, one EMF line per job type, and forgets it. A failure is logged, never thrown. */
+    @Override
     public void flush() {
         Map<String, Map<Count, Long>> countsNow;
         Map<String, Map<Timing, List<Double>>> timingsNow;

@@ -15,13 +15,10 @@ import java.util.Optional;
  */
 public record JobMessage(String jobId, String tenantId, String type, Priority priority, Duration delay) {
 
-    /** SQS delays a message by at most 15 minutes. */
-    public static final Duration MAX_DELAY = Duration.ofMinutes(15);
-
     public JobMessage {
         priority = priority == null ? Priority.NORMAL : priority;
         delay = delay == null || delay.isNegative() ? Duration.ZERO : delay;
-        if (delay.compareTo(MAX_DELAY) > 0) {
+        if (delay.compareTo(SqsLimits.MAX_DELAY) > 0) {
             throw new IllegalArgumentException("SQS delays a message by at most 15 minutes, not " + delay);
         }
     }
@@ -37,7 +34,7 @@ public record JobMessage(String jobId, String tenantId, String type, Priority pr
     public static JobMessage arrivingAt(Job job, Instant when, Instant now) {
         Duration wait = Duration.between(now, when);
         long seconds = wait.isNegative() ? 0 : wait.toSeconds() + (wait.toSecondsPart() > 0 || wait.toNanosPart() > 0 ? 1 : 0);
-        Duration delay = Duration.ofSeconds(Math.min(seconds, MAX_DELAY.toSeconds()));
+        Duration delay = Duration.ofSeconds(Math.min(seconds, SqsLimits.MAX_DELAY.toSeconds()));
         return new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority(), delay);
     }
 

@@ -16,10 +16,6 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /** {@link JobQueue} on SQS: one queue per priority. */
 public final class SqsJobQueue implements JobQueue {
-    /** SQS refuses a visibility timeout above 12 hours. */
-    private static final long MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
-    /** SQS takes at most ten messages in one SendMessageBatch. */
-    private static final int MAX_BATCH = 10;
 
     private final SqsClient sqs;
     private final Map<Priority, String> queueUrls;
@@ -56,8 +52,8 @@ public final class SqsJobQueue implements JobQueue {
             byQueue.computeIfAbsent(message.priority(), p -> new ArrayList<>()).add(message);
         }
         byQueue.forEach((priority, group) -> {
-            for (int from = 0; from < group.size(); from += MAX_BATCH) {
-                notSent.addAll(sendBatch(urlFor(priority), group.subList(from, Math.min(group.size(), from + MAX_BATCH))));
+            for (int from = 0; from < group.size(); from += SqsLimits.MAX_BATCH) {
+                notSent.addAll(sendBatch(urlFor(priority), group.subList(from, Math.min(group.size(), from + SqsLimits.MAX_BATCH))));
             }
         });
         return notSent;
@@ -91,7 +87,7 @@ public final class SqsJobQueue implements JobQueue {
 
     @Override
     public void hide(ReceivedMessage message, Duration visibility) {
-        int seconds = (int) Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, visibility.toSeconds()));
+        int seconds = SqsLimits.visibilitySeconds(visibility);
         try {
             sqs.changeMessageVisibility(b -> b.queueUrl(urlOf(message.source()))
                     .receiptHandle(message.receiptHandle())

@@ -26,6 +26,7 @@ import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
 import dev.jobline.job.Progress;
 import dev.jobline.job.WebhookDelivery;
+import dev.jobline.queue.SqsLimits;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,14 +51,9 @@ public final class DynamoJobStore implements JobStore {
     private static final int BATCH_GET_LIMIT = 100;
     /** Keys read at a time when a list is filtered: most may not match. */
     private static final int LIST_FILTER_PAGE = 50;
-    /** Statistics look at this many in-flight jobs at most for the oldest queued one, this many at a time. */
-    private static final int OLDEST_QUEUED_LOOKS = 100;
-    private static final int OLDEST_QUEUED_STEP = 25;
     private static final String CLAIMED_FROM = "claimedFrom";
     /** How early a message may come back for a retry and still claim it: SQS and Lambda clocks differ slightly. */
     private static final Duration EARLY_ARRIVAL = Duration.ofSeconds(1);
-    /** SQS delays a message by at most 15 minutes; a job due later waits for the sweeper instead. */
-    static final Duration QUEUE_DELAY_LIMIT = Duration.ofMinutes(15);
 
     private static final AttributeValue TRUE = AttributeValue.fromBool(true);
 
@@ -109,7 +105,7 @@ public final class DynamoJobStore implements JobStore {
      * queue can delay a message (nobody sends it before), else once it could count as lost.
      */
     private Instant firstSweep(Job job) {
-        if (job.runAt() != null && job.runAt().isAfter(job.createdAt().plus(QUEUE_DELAY_LIMIT))) {
+        if (job.runAt() != null && job.runAt().isAfter(job.createdAt().plus(SqsLimits.MAX_DELAY))) {
             return job.runAt();
         }
         Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
@@ -201,8 +197,8 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public boolean awaitRetry(String jobId, String leaseOwner, JobError error, Instant nextAttemptAt, JobCost attempt,
-                              Instant now) {
+    public Optional<Job> awaitRetry(String jobId, String leaseOwner, JobError error, Instant nextAttemptAt, JobCost attempt,
+                                    Instant now) {
         return underLease(addCost(new ConditionalUpdate(table, jobId)
                 .set(STATUS, s(JobStatus.QUEUED.name()))
                 .set(ERROR, JobItem.error(error))
@@ -210,7 +206,7 @@ public final class DynamoJobStore implements JobStore {
                 .set(JobItem.QUEUED_AT, time(nextAttemptAt))
                 .set(SWEEP_AT, time(nextAttemptAt.plus(queuedStaleAfter)))
                 .set(UPDATED_AT, time(now))
-                .remove(LEASE_OWNER, LEASE_EXPIRES_AT), attempt), leaseOwner).isPresent();
+                .remove(LEASE_OWNER, LEASE_EXPIRES_AT), attempt), leaseOwner);
     }
 
     @Override
@@ -271,7 +267,7 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public boolean requeueExpired(DueJob job, JobError error, Instant now) {
+    public Optional<Job> requeueExpired(DueJob job, JobError error, Instant now) {
         return update(new ConditionalUpdate(table, job.jobId())
                 .set(STATUS, s(JobStatus.QUEUED.name()))
                 .set(ERROR, JobItem.error(error))
@@ -279,7 +275,7 @@ public final class DynamoJobStore implements JobStore {
                 .set(SWEEP_AT, time(now.plus(queuedStaleAfter)))
                 .set(UPDATED_AT, time(now))
                 .remove(LEASE_OWNER, LEASE_EXPIRES_AT)
-                .when(expiredLease(), expiredLeaseValues(job, now))).isPresent();
+                .when(expiredLease(), expiredLeaseValues(job, now)));
     }
 
     @Override
@@ -289,13 +285,15 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public Optional<Job> failDeadLettered(String jobId, JobError error, Instant now) {
+    public Optional<Job> failDeadLettered(String jobId, JobStatus from, JobError error, Instant now) {
         // never a job that has ended, nor one that an attempt is running under a live lease
-        return update(failure(jobId, error, now)
-                .when("#status = :queued OR (#status = :running AND #leaseExpiresAt < :now)",
-                        "queued", s(JobStatus.QUEUED.name()),
-                        "running", s(JobStatus.RUNNING.name()),
-                        "now", time(now)));
+        if (from == JobStatus.RUNNING) {
+            return update(failure(jobId, error, now)
+                    .when("#status = :running AND #leaseExpiresAt < :now",
+                            "running", s(JobStatus.RUNNING.name()),
+                            "now", time(now)));
+        }
+        return update(failure(jobId, error, now).when("#status = :from", "from", s(from.name())));
     }
 
     @Override
@@ -403,7 +401,7 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public Optional<Job> retry(String jobId, String tenantId, Instant now) {
+    public Optional<Job> retry(String jobId, String tenantId, JobStatus from, Instant now) {
         return update(new ConditionalUpdate(table, jobId)
                 .set(STATUS, s(JobStatus.QUEUED.name()))
                 .set(ATTEMPTS, n(0))
@@ -414,10 +412,9 @@ public final class DynamoJobStore implements JobStore {
                 .set(UPDATED_AT, time(now))
                 .remove(ERROR, RESULT, FINISHED_AT, EXPIRES_AT, NEXT_ATTEMPT_AT, PROGRESS, JobItem.RUN_AT,
                         JobItem.FAILED_SHARD, JobItem.FAILED_AT, JobItem.WEBHOOK, JobItem.RESENDS)
-                .when("#tenantId = :tenant AND #status IN (:failed, :cancelled)",
+                .when("#tenantId = :tenant AND #status = :from",
                         "tenant", s(tenantId),
-                        "failed", s(JobStatus.FAILED.name()),
-                        "cancelled", s(JobStatus.CANCELLED.name())));
+                        "from", s(from.name())));
     }
 
     @Override
@@ -557,10 +554,8 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public InFlight inFlight(int shard, Instant now) {
-        int count = 0;
-        Instant oldestQueued = null;
-        int examined = 0;
+    public List<InFlightJob> inFlightJobs(int shard) {
+        List<InFlightJob> jobs = new ArrayList<>();
         Map<String, AttributeValue> startKey = null;
         do {
             QueryRequest.Builder query = QueryRequest.builder()
@@ -573,24 +568,16 @@ public final class DynamoJobStore implements JobStore {
                 query.exclusiveStartKey(startKey);
             }
             QueryResponse response = dynamo.query(query.build());
-            count += response.count();
-            // the index is in sweepAt order, which for a QUEUED job is its queuedAt plus a constant:
-            // reading the jobs from the front until a QUEUED one turns up finds the oldest, or close
-            for (int from = 0; oldestQueued == null && examined < OLDEST_QUEUED_LOOKS && from < response.count();
-                 from += OLDEST_QUEUED_STEP) {
-                List<String> ids = jobIds(response.items().subList(from, Math.min(response.count(), from + OLDEST_QUEUED_STEP)));
-                examined += ids.size();
-                for (Map<String, AttributeValue> item : getAll(ids, false)) {
-                    DueJob job = JobItem.dueFromItem(item);
-                    if (job.status() == JobStatus.QUEUED && job.queuedAt() != null && !job.queuedAt().isAfter(now)
-                            && (oldestQueued == null || job.queuedAt().isBefore(oldestQueued))) {
-                        oldestQueued = job.queuedAt();
-                    }
+            for (Map<String, AttributeValue> item : getAll(jobIds(response.items()), false)) {
+                // the index lags its table: a job that has just ended may still be listed
+                if (item.containsKey(INFLIGHT_SHARD)) {
+                    jobs.add(new InFlightJob(item.get(JobItem.JOB_ID).s(), item.get(JobItem.TENANT_ID).s(),
+                            item.get(JobItem.TYPE).s(), JobStatus.valueOf(item.get(STATUS).s()), JobItem.queuedAt(item)));
                 }
             }
             startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
         } while (startKey != null);
-        return new InFlight(count, oldestQueued);
+        return jobs;
     }
 
     /** Index items lack the attributes a Job requires; these fill them for reading only. */

@@ -3,6 +3,7 @@ package dev.jobline.store;
 import dev.jobline.cost.JobCost;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
+import dev.jobline.job.JobStatus;
 import dev.jobline.job.Progress;
 import java.time.Instant;
 import java.util.List;
@@ -27,24 +28,26 @@ public interface JobStore {
     boolean replaceFinished(Job job, Instant cutoff);
 
     /** A tenant's jobs, newest first, optionally only of some statuses and one type. */
-    JobPage listByTenant(String tenantId, java.util.Set<dev.jobline.job.JobStatus> statuses, String type, int limit, String cursor);
+    JobPage listByTenant(String tenantId, java.util.Set<JobStatus> statuses, String type, int limit, String cursor);
 
     /** QUEUED to CANCELLED at once, for the tenant that owns the job; empty when it was not QUEUED. */
     Optional<Job> cancelQueuedNow(String jobId, String tenantId, Instant now);
 
-    /** FAILED or CANCELLED back to QUEUED with a fresh attempt budget; empty when it was in no such state. */
-    Optional<Job> retry(String jobId, String tenantId, Instant now);
+    /** The tenant's job, FAILED or CANCELLED as {@code from} says, back to QUEUED with a fresh attempt budget; empty when it was not. */
+    Optional<Job> retry(String jobId, String tenantId, JobStatus from, Instant now);
 
     /** One page of FAILED jobs of a shard that failed between {@code from} and {@code to}, from the sparse failed index. */
     FailedPage findFailed(int shard, Instant from, Instant to, int limit, String cursor);
 
     /**
-     * Admin statistics for one shard of the in-flight index: how many jobs it holds, and the oldest
-     * queuedAt of a QUEUED job among the first entries (cost grows with in-flight jobs only).
+     * Every job of one shard of the in-flight index (every QUEUED or RUNNING job is in it), read for counting: the cost
+     * grows with the jobs in flight, not with the table. Eventually consistent: a job that moved a moment ago may show
+     * its previous status.
      */
-    InFlight inFlight(int shard, Instant now);
+    List<InFlightJob> inFlightJobs(int shard);
 
-    record InFlight(int count, Instant oldestQueuedAt) {
+    /** What counting needs of a job in flight. */
+    record InFlightJob(String jobId, String tenantId, String type, JobStatus status, Instant queuedAt) {
     }
 
     /** The number of in-flight index shards. */
@@ -63,7 +66,7 @@ public interface JobStore {
      * A won claim: the job as it now is, the status it was claimed from (QUEUED, or RUNNING with an expired lease),
      * and since when it could have been claimed (submission, due time, end of a retry's backoff; null if unknown).
      */
-    record Claim(Job job, dev.jobline.job.JobStatus previous, Instant queuedAt) {
+    record Claim(Job job, JobStatus previous, Instant queuedAt) {
     }
 
     /** Extends a running attempt's lease and records progress; empty once the lease is no longer ours. */
@@ -80,8 +83,8 @@ public interface JobStore {
     /** RUNNING to CANCELLED after the handler saw the cancel request, only under its lease; empty when the write lost. */
     Optional<Job> cancelRunning(String jobId, String leaseOwner, JobCost attempt, Instant now);
 
-    /** RUNNING back to QUEUED to wait for the next attempt, only under the lease that ran this one. */
-    boolean awaitRetry(String jobId, String leaseOwner, JobError error, Instant nextAttemptAt, JobCost attempt, Instant now);
+    /** RUNNING back to QUEUED to wait for the next attempt, only under the lease that ran this one; empty when the write lost. */
+    Optional<Job> awaitRetry(String jobId, String leaseOwner, JobError error, Instant nextAttemptAt, JobCost attempt, Instant now);
 
     /** Sets the cancel flag on the tenant's job that has not finished; empty when it has (or is not the tenant's). */
     Optional<Job> requestCancel(String jobId, String tenantId, Instant now);
@@ -101,8 +104,8 @@ public interface JobStore {
     /** Sweeper: a QUEUED job is being sent again; moves its next look to {@code nextSweepAt}. */
     boolean markResent(DueJob job, Instant nextSweepAt, Instant now);
 
-    /** Sweeper: a RUNNING job whose lease expired goes back to QUEUED with the reason recorded. */
-    boolean requeueExpired(DueJob job, JobError error, Instant now);
+    /** Sweeper: a RUNNING job whose lease expired goes back to QUEUED with the reason recorded; empty when the write lost. */
+    Optional<Job> requeueExpired(DueJob job, JobError error, Instant now);
 
     /**
      * A RUNNING job whose lease expired, with no attempts left, ends FAILED (the sweeper, or a worker that received its
@@ -111,10 +114,11 @@ public interface JobStore {
     Optional<Job> failExpired(DueJob job, JobError error, Instant now);
 
     /**
-     * A job whose message reached the dead-letter queue ends FAILED with the given reason, unless it has already
-     * ended or an attempt holds it under a live lease. Empty when so (or when it does not exist).
+     * A job whose message reached the dead-letter queue ends FAILED with the given reason, from {@code from} (QUEUED,
+     * or RUNNING with an expired lease). Empty when it is no longer so: it ended, or an attempt holds it under a live
+     * lease.
      */
-    Optional<Job> failDeadLettered(String jobId, JobError error, Instant now);
+    Optional<Job> failDeadLettered(String jobId, JobStatus from, JobError error, Instant now);
 
     /**
      * Records that the completion webhook of a job that ended at {@code finishedAt} is queued: PENDING,

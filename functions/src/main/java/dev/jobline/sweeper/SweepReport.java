@@ -1,7 +1,8 @@
 package dev.jobline.sweeper;
 
 /** What one sweep read and did. */
-public record SweepReport(int itemsRead, int requeued, int resent, int failed, int deferred, int raced, boolean complete) {
+public record SweepReport(int itemsRead, int requeued, int resent, int failed, int deferred, int raced, boolean complete,
+                          int counted, int tenantsCorrected) {
 
     public int recovered() {
         return requeued + resent + failed;
@@ -15,6 +16,8 @@ public record SweepReport(int itemsRead, int requeued, int resent, int failed, i
         private int deferred;
         private int raced;
         private boolean complete = true;
+        private int counted;
+        private int tenantsCorrected;
 
         void read(int items) {
             itemsRead += items;
@@ -40,12 +43,17 @@ public record SweepReport(int itemsRead, int requeued, int resent, int failed, i
             raced++;
         }
 
+        void counted(int jobs, int tenants) {
+            counted = jobs;
+            tenantsCorrected = tenants;
+        }
+
         void stoppedEarly() {
             complete = false;
         }
 
         SweepReport done() {
-            return new SweepReport(itemsRead, requeued, resent, failed, deferred, raced, complete);
+            return new SweepReport(itemsRead, requeued, resent, failed, deferred, raced, complete, counted, tenantsCorrected);
         }
     }
 }

@@ -1,35 +1,34 @@
 package dev.jobline.sweeper;
 
-import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
+import dev.jobline.lifecycle.Cause;
+import dev.jobline.lifecycle.JobLifecycle;
 import dev.jobline.log.Log;
-import dev.jobline.metrics.JobMetrics.Cause;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.store.DueJob;
-import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
-import dev.jobline.webhook.CompletionNotifier;
+import dev.jobline.store.TenantStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Recovers jobs that went stale: a RUNNING job whose lease expired (its worker crashed) goes back to
- * the queue, or fails when it has no attempts left; a QUEUED job nobody claimed in time (its message
- * was never sent or got lost) is sent again. It reads only the sparse in-flight index, only the
- * entries already due, so a sweep costs what the stale jobs cost, not what the table holds.
+ * Recovers jobs that went stale: a RUNNING job whose lease expired (its worker crashed) and whose own message did not
+ * bring it back goes back to the queue, or fails when it has no attempts left; a QUEUED job nobody claimed in time
+ * (its message was never sent or got lost) is sent again. It reads only the sparse in-flight index, only the entries
+ * already due, so recovery costs what the stale jobs cost, not what the table holds. Then it counts what is in
+ * flight and puts the tenants' counts right ({@link CountReconciler}).
  */
 public final class Sweeper {
     /** Re-sends wait at most 2^5 = 32 stale thresholds apart (8 hours at the template's 15 minutes). */
     private static final int MAX_RESEND_DOUBLINGS = 5;
+    private final JobLifecycle lifecycle;
     private final JobStore store;
     private final JobQueue queue;
-    private final JobCounters counters;
-    private final CompletionNotifier notifier;
+    private final CountReconciler reconciler;
     private final Clock clock;
     private final int shards;
     private final int pageSize;
@@ -41,13 +40,13 @@ public final class Sweeper {
      *                        sweeper takes it over: the message returns at most visibility - lease after the lease's end,
      *                        so this is that and a margin. The sweeper is the backstop for a message that is gone.
      */
-    public Sweeper(JobStore store, JobQueue queue, JobCounters counters, CompletionNotifier notifier, Clock clock,
-                   int shards, int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace) {
+    public Sweeper(JobLifecycle lifecycle, JobStore store, TenantStore tenants, JobQueue queue, int shards, int pageSize,
+                   Duration queuedStaleAfter, Duration redeliveryGrace) {
+        this.lifecycle = lifecycle;
         this.store = store;
         this.queue = queue;
-        this.counters = counters;
-        this.notifier = notifier;
-        this.clock = clock;
+        this.reconciler = new CountReconciler(store, tenants);
+        this.clock = lifecycle.clock();
         this.shards = shards;
         this.pageSize = pageSize;
         this.queuedStaleAfter = queuedStaleAfter;
@@ -63,7 +62,7 @@ public final class Sweeper {
             do {
                 if (timeLeft.get().compareTo(Duration.ofSeconds(5)) < 0) {
                     report.stoppedEarly();
-                    counters.flushQuietly();
+                    lifecycle.flush();
                     return report.done();
                 }
                 JobStore.DuePage page = store.findDue(shard, now, pageSize, cursor);
@@ -74,10 +73,18 @@ public final class Sweeper {
                 cursor = page.nextCursor();
             } while (cursor != null);
         }
-        counters.flushQuietly();
+        // the recoveries' counts first, so the count below starts from them
+        lifecycle.flush();
+        if (timeLeft.get().compareTo(Duration.ofSeconds(10)) >= 0) {
+            CountReconciler.Result counted = reconciler.reconcile(now);
+            report.counted(counted.counted(), counted.corrected());
+        } else {
+            report.stoppedEarly();
+        }
         SweepReport result = report.done();
         Log.info("sweep.finished", "itemsRead", result.itemsRead(), "requeued", result.requeued(),
-                "resent", result.resent(), "failed", result.failed(), "deferred", result.deferred(), "raced", result.raced());
+                "resent", result.resent(), "failed", result.failed(), "deferred", result.deferred(), "raced", result.raced(),
+                "counted", result.counted(), "tenantsCorrected", result.tenantsCorrected());
         return result;
     }
 
@@ -97,19 +104,15 @@ public final class Sweeper {
             JobError expired = new JobError(JobError.LEASE_EXPIRED,
                     "attempt " + job.attempts() + " stopped without finishing (lease expired)", true);
             if (!job.attemptsLeft()) {
-                Optional<Job> failed = store.failExpired(job, expired.asFinal(JobError.ATTEMPTS_EXHAUSTED), now);
-                if (failed.isPresent()) {
-                    counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.FAILED, Cause.SWEEPER);
+                if (lifecycle.failExpired(job, expired.asFinal(JobError.ATTEMPTS_EXHAUSTED), Cause.SWEEPER).isPresent()) {
                     report.failed();
                     Log.info("sweep.recovered", "jobId", job.jobId(), "tenantId", job.tenantId(), "action", "failed", "attempt", job.attempts());
-                    notifier.jobEnded(failed.get());
                 } else {
                     report.raced();
                 }
                 return;
             }
-            if (store.requeueExpired(job, expired, now)) {
-                counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.QUEUED, Cause.SWEEPER);
+            if (lifecycle.requeueExpired(job, expired).isPresent()) {
                 report.requeued();
                 send(job, "requeued");
             } else {

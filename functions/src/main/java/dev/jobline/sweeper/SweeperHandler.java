@@ -17,11 +17,6 @@ public final class SweeperHandler implements RequestHandler<ScheduledEvent, Map<
         this(Wiring.fromEnvironment().sweeper());
     }
 
-    /** The local runner: a function wired from its own environment in template.yaml. */
-    public SweeperHandler(Wiring wiring) {
-        this(wiring.sweeper());
-    }
-
     public SweeperHandler(Sweeper sweeper) { // tests and the local runner: pass the collaborators
         this.sweeper = sweeper;
     }
@@ -41,6 +36,8 @@ public final class SweeperHandler implements RequestHandler<ScheduledEvent, Map<
         answer.put("deferred", report.deferred());
         answer.put("raced", report.raced());
         answer.put("complete", report.complete());
+        answer.put("counted", report.counted());
+        answer.put("tenantsCorrected", report.tenantsCorrected());
         return answer;
     }
 }

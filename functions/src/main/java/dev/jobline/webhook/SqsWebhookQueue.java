@@ -3,6 +3,7 @@ package dev.jobline.webhook;
 import dev.jobline.json.Json;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.queue.ReceivedMessage;
+import dev.jobline.queue.SqsLimits;
 import java.time.Duration;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -10,9 +11,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** {@link WebhookQueue} on one SQS queue. */
 public final class SqsWebhookQueue implements WebhookQueue {
-    /** SQS refuses a visibility timeout above 12 hours. */
-    private static final long MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
-
     private final SqsClient sqs;
     private final String queueUrl;
 
@@ -32,7 +30,7 @@ public final class SqsWebhookQueue implements WebhookQueue {
 
     @Override
     public void hide(ReceivedMessage message, Duration visibility) {
-        int seconds = (int) Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, visibility.toSeconds()));
+        int seconds = SqsLimits.visibilitySeconds(visibility);
         try {
             sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()).visibilityTimeout(seconds));
         } catch (SdkException e) {

@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.jobline.config.Wiring;
 import dev.jobline.log.Log;
-import dev.jobline.queue.SqsEvents;
+import dev.jobline.lambda.SqsEvents;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,11 +16,6 @@ public final class WebhookHandler implements RequestHandler<SQSEvent, SQSBatchRe
 
     public WebhookHandler() {                      // Lambda: wiring happens once per container
         this(Wiring.fromEnvironment().webhooks());
-    }
-
-    /** The local runner: a function wired from its own environment in template.yaml. */
-    public WebhookHandler(Wiring wiring) {
-        this(wiring.webhooks());
     }
 
     public WebhookHandler(WebhookSender sender) {  // tests: pass the collaborators

@@ -1,16 +1,16 @@
 package dev.jobline.webhook;
 
-import dev.jobline.api.JobView;
+import dev.jobline.job.JobView;
 import dev.jobline.job.Job;
 import dev.jobline.job.WebhookDelivery;
 import dev.jobline.json.Json;
 import dev.jobline.log.Log;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
-import dev.jobline.queue.ParallelBatch;
+import dev.jobline.lambda.ParallelBatch;
 import dev.jobline.queue.ReceivedMessage;
 import dev.jobline.store.JobStore;
-import dev.jobline.worker.Deadline;
+import dev.jobline.lambda.Deadline;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;

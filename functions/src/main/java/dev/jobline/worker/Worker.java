@@ -1,5 +1,6 @@
 package dev.jobline.worker;
 
+import dev.jobline.lambda.Deadline;
 import dev.jobline.cost.CostModel;
 import dev.jobline.cost.JobCost;
 import dev.jobline.job.Job;
@@ -9,18 +10,16 @@ import dev.jobline.job.JobRegistry;
 import dev.jobline.job.JobStatus;
 import dev.jobline.job.JobType;
 import dev.jobline.json.Json;
+import dev.jobline.lifecycle.Cause;
+import dev.jobline.lifecycle.JobLifecycle;
 import dev.jobline.log.Log;
-import dev.jobline.metrics.JobMetrics.Cause;
-import dev.jobline.metrics.JobMetrics.Timing;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
-import dev.jobline.queue.ParallelBatch;
+import dev.jobline.lambda.ParallelBatch;
 import dev.jobline.queue.ReceivedMessage;
 import dev.jobline.store.DueJob;
-import dev.jobline.store.JobCounters;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.Lease;
-import dev.jobline.webhook.CompletionNotifier;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,11 +50,10 @@ public final class Worker {
     /** How long an interrupted handler gets to stop before the worker moves on without it. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
 
+    private final JobLifecycle lifecycle;
     private final JobStore store;
     private final JobQueue queue;
     private final JobRegistry registry;
-    private final JobCounters counters;
-    private final CompletionNotifier notifier;
     private final Clock clock;
     private final WorkerSettings settings;
     private final RandomGenerator random;
@@ -64,14 +62,14 @@ public final class Worker {
     private final ParallelBatch batch;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("jobline-heartbeat"));
 
-    public Worker(JobStore store, JobQueue queue, JobRegistry registry, JobCounters counters, CompletionNotifier notifier,
-                  Clock clock, WorkerSettings settings, RandomGenerator random) {
+    /** @param store for reading jobs and the heartbeat's writes; every status change goes through {@code lifecycle} */
+    public Worker(JobLifecycle lifecycle, JobStore store, JobQueue queue, JobRegistry registry, WorkerSettings settings,
+                  RandomGenerator random) {
+        this.lifecycle = lifecycle;
         this.store = store;
         this.queue = queue;
         this.registry = registry;
-        this.counters = counters;
-        this.notifier = notifier;
-        this.clock = clock;
+        this.clock = lifecycle.clock();
         this.settings = settings;
         this.random = random;
         this.costs = new CostModel(settings.memoryMb());
@@ -88,7 +86,7 @@ public final class Worker {
     /** @param invocationId names the attempt's lease owner together with the message id */
     public List<String> process(List<ReceivedMessage> messages, String invocationId, Deadline deadline) {
         List<String> redeliver = batch.run(messages, message -> processOne(message, invocationId, deadline, messages.size()));
-        counters.flushQuietly();
+        lifecycle.flush();
         return redeliver;
     }
 
@@ -110,28 +108,19 @@ public final class Worker {
             return false;
         }
         Lease lease = new Lease(invocationId + "/" + message.messageId(), now.plus(settings.lease()));
-        Optional<JobStore.Claim> claimed = store.claim(jobId.get(), lease, now);
+        Optional<JobStore.Claim> claimed = lifecycle.claim(jobId.get(), lease);
         if (claimed.isEmpty()) {
             return notClaimed(jobId.get(), message, now);
         }
         Job job = claimed.get().job();
-        if (claimed.get().previous() != JobStatus.RUNNING) {
-            counters.moved(job.tenantId(), job.type(), claimed.get().previous(), JobStatus.RUNNING, Cause.WORKER);
-            if (claimed.get().queuedAt() != null) {
-                counters.metrics().timing(job.type(), Timing.QueueWait, Duration.between(claimed.get().queuedAt(), now));
-            }
-        } else {
-            counters.metrics().recoveredByRedelivery(job.type());
-        }
         Attempt attempt = new Attempt(now, batchSize, deadline.remaining());
         Log.putContext("tenantId", job.tenantId());
         Log.putContext("type", job.type());
         Log.putContext("attempt", job.attempts());
-        Log.info("job.claimed", "receiveCount", message.receiveCount());
         Optional<JobType> type = registry.find(job.type());
         if (type.isEmpty()) {
             return finishFailed(job, lease, new JobError(JobError.UNKNOWN_TYPE, "no handler is registered for type '" + job.type() + "'", false),
-                    ended(job, attempt, 0, 0, false));
+                    ended(attempt, 0, 0, false));
         }
         return runAttempt(job, type.get(), lease, message, left, attempt);
     }
@@ -170,14 +159,10 @@ public final class Worker {
 
     private boolean notClaimedWhileQueued(Job job, ReceivedMessage message, Instant now) {
         if (job.cancelRequested()) {
-            Optional<Job> cancelled = store.cancelQueued(job.jobId(), now);
-            if (cancelled.isEmpty()) {
+            if (lifecycle.cancelRequested(job.jobId()).isEmpty()) {
                 releaseSoon(message);
                 return false;
             }
-            counters.moved(job.tenantId(), job.type(), JobStatus.QUEUED, JobStatus.CANCELLED, Cause.WORKER);
-            Log.info("job.cancelled", "before", "start");
-            notifier.jobEnded(cancelled.get());
             return true;
         }
         if (job.nextAttemptAt() != null && job.nextAttemptAt().isAfter(now)) {
@@ -214,15 +199,10 @@ public final class Worker {
     private boolean failCrashedLastAttempt(Job job, ReceivedMessage message, Instant now) {
         JobError expired = new JobError(JobError.LEASE_EXPIRED,
                 "attempt " + job.attempts() + " stopped without finishing (lease expired)", true);
-        Optional<Job> failed = store.failExpired(DueJob.of(job), expired.asFinal(JobError.ATTEMPTS_EXHAUSTED), now);
-        if (failed.isEmpty()) {
+        if (lifecycle.failExpired(DueJob.of(job), expired.asFinal(JobError.ATTEMPTS_EXHAUSTED), Cause.WORKER).isEmpty()) {
             releaseSoon(message);
             return false;
         }
-        counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.FAILED, Cause.WORKER);
-        counters.metrics().recoveredByRedelivery(job.type());
-        Log.info("job.failed", "errorCode", JobError.ATTEMPTS_EXHAUSTED, "error", expired.message());
-        notifier.jobEnded(failed.get());
         return true;
     }
 
@@ -261,37 +241,28 @@ public final class Worker {
             return false;
         }
         if (running.isCancelRequested()) {
-            JobCost cost = ended(job, attempt, heartbeatWrites, leaseExtensions, false);
-            Optional<Job> cancelled = store.cancelRunning(job.jobId(), lease.owner(), cost, clock.instant());
-            if (cancelled.isEmpty()) {
-                return leaseLost();
-            }
-            counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.CANCELLED, Cause.WORKER);
-            counters.costIncurred(job.tenantId(), cost.dollars());
-            Log.info("job.cancelled", "before", "end");
-            notifier.jobEnded(cancelled.get());
-            return true;
+            Ended ended = ended(attempt, heartbeatWrites, leaseExtensions, false);
+            return lifecycle.cancelRunning(job, lease, ended.cost(), ended.ran()).isPresent() || leaseLost();
         }
         if (outcome.error == null) {
             return finishSucceeded(job, lease, outcome.value, running, attempt, heartbeatWrites, leaseExtensions);
         }
         boolean willRetry = outcome.error.retryable() && job.attemptsLeft();
         return recordFailure(job, type, lease, message, outcome.error,
-                ended(job, attempt, heartbeatWrites, leaseExtensions, willRetry));
+                ended(attempt, heartbeatWrites, leaseExtensions, willRetry));
     }
 
-    /**
-     * An attempt ends now: its duration becomes a metric, and its cost (see {@link CostModel}) goes into the write
-     * that ends it.
-     */
-    private JobCost ended(Job job, Attempt attempt, int heartbeatWrites, int leaseExtensions, boolean retried) {
+    /** How long an attempt ran, as billed, and what it cost (see {@link CostModel}): both go with the write that ends it. */
+    private record Ended(Duration ran, JobCost cost) {
+    }
+
+    private Ended ended(Attempt attempt, int heartbeatWrites, int leaseExtensions, boolean retried) {
         Duration ran = Duration.between(attempt.claimedAt(), clock.instant());
         if (ran.compareTo(attempt.mostBillable()) > 0) {
             // a worker frozen past its invocation's end (locally: a stopped process) is not billed beyond it
             ran = attempt.mostBillable();
         }
-        counters.metrics().timing(job.type(), Timing.JobDuration, ran);
-        return costs.attempt(ran, attempt.batchSize(), heartbeatWrites, leaseExtensions, retried);
+        return new Ended(ran, costs.attempt(ran, attempt.batchSize(), heartbeatWrites, leaseExtensions, retried));
     }
 
     private Outcome await(Future<Object> result, Duration budget, boolean limitedByInvocation) {
@@ -327,45 +298,34 @@ public final class Worker {
 
     private boolean finishSucceeded(Job job, Lease lease, Object value, RunningJob running, Attempt attempt,
                                     int heartbeatWrites, int leaseExtensions) {
-        JobCost cost = ended(job, attempt, heartbeatWrites, leaseExtensions, false);
+        Ended ended = ended(attempt, heartbeatWrites, leaseExtensions, false);
         String resultJson;
         try {
             resultJson = Json.write(value);
         } catch (IllegalArgumentException e) {
-            return finishFailed(job, lease, new JobError("RESULT_NOT_JSON", e.getMessage(), false), cost);
+            return finishFailed(job, lease, new JobError("RESULT_NOT_JSON", e.getMessage(), false), ended);
         }
         if (resultJson.getBytes(StandardCharsets.UTF_8).length > settings.maxResultBytes()) {
             return finishFailed(job, lease, new JobError(JobError.RESULT_TOO_LARGE,
-                    "the result is larger than " + settings.maxResultBytes() + " bytes", false), cost);
+                    "the result is larger than " + settings.maxResultBytes() + " bytes", false), ended);
         }
-        Optional<Job> succeeded = store.succeed(job.jobId(), lease.owner(), resultJson, running.latestProgress(), cost,
-                clock.instant());
-        if (succeeded.isEmpty()) {
-            return leaseLost();
-        }
-        counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.SUCCEEDED, Cause.WORKER);
-        counters.costIncurred(job.tenantId(), cost.dollars());
-        Log.info("job.succeeded");
-        notifier.jobEnded(succeeded.get());
-        return true;
+        return lifecycle.succeed(job, lease, resultJson, running.latestProgress(), ended.cost(), ended.ran()).isPresent()
+                || leaseLost();
     }
 
-    private boolean recordFailure(Job job, JobType type, Lease lease, ReceivedMessage message, JobError error, JobCost cost) {
+    private boolean recordFailure(Job job, JobType type, Lease lease, ReceivedMessage message, JobError error, Ended ended) {
         if (!error.retryable()) {
-            return finishFailed(job, lease, error, cost);
+            return finishFailed(job, lease, error, ended);
         }
         if (!job.attemptsLeft()) {
-            return finishFailed(job, lease, error.asFinal(JobError.ATTEMPTS_EXHAUSTED), cost);
+            return finishFailed(job, lease, error.asFinal(JobError.ATTEMPTS_EXHAUSTED), ended);
         }
         Duration delay = type.retryPolicy().delayAfter(job.attempts(), random);
-        Instant now = clock.instant();
-        if (!store.awaitRetry(job.jobId(), lease.owner(), error, now.plus(delay), cost, now)) {
+        Instant nextAttemptAt = clock.instant().plus(delay);
+        if (lifecycle.awaitRetry(job, lease, error, nextAttemptAt, ended.cost(), ended.ran()).isEmpty()) {
             return leaseLost();
         }
-        counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.QUEUED, Cause.WORKER);
-        counters.costIncurred(job.tenantId(), cost.dollars());
-        Log.info("job.retry_scheduled", "errorCode", error.code(), "delaySeconds", delay.toSeconds());
-        return keepForRetry(job, message, delay, now.plus(delay));
+        return keepForRetry(job, message, delay, nextAttemptAt);
     }
 
     /**
@@ -401,16 +361,8 @@ public final class Worker {
         return false;
     }
 
-    private boolean finishFailed(Job job, Lease lease, JobError error, JobCost cost) {
-        Optional<Job> failed = store.fail(job.jobId(), lease.owner(), error, cost, clock.instant());
-        if (failed.isEmpty()) {
-            return leaseLost();
-        }
-        counters.moved(job.tenantId(), job.type(), JobStatus.RUNNING, JobStatus.FAILED, Cause.WORKER);
-        counters.costIncurred(job.tenantId(), cost.dollars());
-        Log.info("job.failed", "errorCode", error.code(), "error", error.message());
-        notifier.jobEnded(failed.get());
-        return true;
+    private boolean finishFailed(Job job, Lease lease, JobError error, Ended ended) {
+        return lifecycle.fail(job, lease, error, ended.cost(), ended.ran()).isPresent() || leaseLost();
     }
 
     private void releaseSoon(ReceivedMessage message) {

@@ -8,7 +8,7 @@ import dev.jobline.config.Priming;
 import dev.jobline.config.SnapshotHooks;
 import dev.jobline.config.Wiring;
 import dev.jobline.log.Log;
-import dev.jobline.queue.SqsEvents;
+import dev.jobline.lambda.SqsEvents;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -20,11 +20,6 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
     public WorkerHandler() {                 // Lambda: wiring happens once per container
         this(Wiring.fromEnvironment().worker());
         SnapshotHooks.register(Wiring.fromEnvironment(), Priming::claim);    // SnapStart: primed before the snapshot
-    }
-
-    /** The local runner: a function wired from its own environment in template.yaml. */
-    public WorkerHandler(Wiring wiring) {
-        this(wiring.worker());
     }
 
     public WorkerHandler(Worker worker) {    // tests and the local runner: pass the collaborators

@@ -10,6 +10,7 @@ import dev.jobline.config.Config;
 import dev.jobline.config.Wiring;
 import dev.jobline.cost.CostTotals;
 import dev.jobline.job.Job;
+import dev.jobline.job.JobView;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
 import dev.jobline.job.JobType;
@@ -74,7 +75,7 @@ class OpenApiDocumentTest {
         document = readYaml(root.resolve("openapi.yaml"), new SafeConstructor(strict()));
         template = readYaml(root.resolve("template.yaml"), new TagIgnoringConstructor(strict()));
         Wiring wiring = offlineWiring();
-        routes = new JobsApi(wiring, Clock.systemUTC()).routes();
+        routes = wiring.api().routes();
         adminScope = wiring.config().adminScope();
     }
 

@@ -42,8 +42,8 @@ class RetryPolicyTest {
     @Test
     void capNeverExceedsWhatSqsCanHide() {
         RetryPolicy huge = new RetryPolicy(Duration.ofHours(1), Duration.ofDays(2));
-        assertEquals(RetryPolicy.SQS_MAX_VISIBILITY, huge.cap());
-        assertTrue(huge.delayAfter(30, new Random(1)).compareTo(RetryPolicy.SQS_MAX_VISIBILITY) <= 0);
+        assertEquals(dev.jobline.queue.SqsLimits.MAX_VISIBILITY, huge.cap());
+        assertTrue(huge.delayAfter(30, new Random(1)).compareTo(dev.jobline.queue.SqsLimits.MAX_VISIBILITY) <= 0);
     }
 
     @Test

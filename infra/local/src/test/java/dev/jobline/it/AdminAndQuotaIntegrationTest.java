@@ -134,6 +134,8 @@ class AdminAndQuotaIntegrationTest {
         finishAll(jobline);
         jobline.submit("echo", "{}");
         jobline.clock.advance(Duration.ofSeconds(30));
+        // in flight per type and the oldest wait are what the sweeper last counted
+        jobline.sweep();
 
         Map<String, Object> stats = body(jobline.call("api-stats.json"), 200);
 
@@ -147,6 +149,8 @@ class AdminAndQuotaIntegrationTest {
         assertEquals(0, ((Map<String, Object>) queues.get("deadLetter")).get("visible"));
         long age = ((Number) stats.get("oldestQueuedAgeSeconds")).longValue();
         assertTrue(age >= 29 && age <= 40, "the queued job has waited about 30 s: " + age);
+        assertEquals(Map.of("QUEUED", 1, "RUNNING", 0), ((Map<String, Object>) stats.get("inFlightByType")).get("echo"));
+        assertEquals(2, ((Map<String, Object>) ((Map<String, Object>) stats.get("byTenant")).get("tenant-a")).get("SUCCEEDED"));
     }
 
     @Test

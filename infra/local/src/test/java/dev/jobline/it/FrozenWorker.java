@@ -48,8 +48,8 @@ final class FrozenWorker {
         });
         WorkerSettings settings = WorkerSettings.forLease(config.lease(), config.visibility(), config.safetyMargin(),
                 config.workerParallelism(), config.maxResultBytes());
-        this.handler = new WorkerHandler(new Worker(store, queue, jobline.wiring.registry(), jobline.wiring.counters(),
-                jobline.wiring.notifier(), jobline.clock, settings, new Random(7)));
+        this.handler = new WorkerHandler(new Worker(jobline.wiring.lifecycle().over(store), store, queue, jobline.wiring.registry(),
+                settings, new Random(7)));
     }
 
     /** From now on its writes wait, until {@link #thaw()}. */

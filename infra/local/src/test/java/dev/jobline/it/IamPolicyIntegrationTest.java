@@ -67,7 +67,7 @@ class IamPolicyIntegrationTest {
     @Test
     void withoutBatchGetItemInItsPolicyTheSweepFailsAsInAwsAndRecoversNothing(LocalAws aws) throws IOException {
         try (LocalResources damaged = provisionDamaged(aws, "SweeperFunction",
-                "Action: [dynamodb:BatchGetItem, dynamodb:UpdateItem]", "Action: [dynamodb:UpdateItem]")) {
+                "Action: [dynamodb:BatchGetItem, dynamodb:UpdateItem, dynamodb:GetItem, dynamodb:PutItem]", "Action: [dynamodb:UpdateItem, dynamodb:GetItem, dynamodb:PutItem]")) {
             Jobline jobline = new Jobline(aws, damaged);
             String jobId = lostAndStale(jobline, "{\"type\":\"echo\",\"payload\":{}}", jobline.queueUrl);
 

@@ -112,11 +112,11 @@ final class Jobline {
         this.api = new ApiHandler(new Wiring(config("ApiFunction", overrides), clients.of("ApiFunction"), registry, clock).api());
         this.worker = new WorkerHandler(wiring.worker());
         this.sweeper = new SweeperHandler(new Wiring(config("SweeperFunction", overrides), clients.of("SweeperFunction"), registry, clock).sweeper());
-        this.deadLetters = new DeadLetterHandler(new Wiring(config("DeadLetterFunction", overrides), clients.of("DeadLetterFunction"), registry, clock));
+        this.deadLetters = new DeadLetterHandler(new Wiring(config("DeadLetterFunction", overrides), clients.of("DeadLetterFunction"), registry, clock).deadLetters());
         Map<String, String> webhookOverrides = new HashMap<>(Map.of("WEBHOOK_ALLOW_PRIVATE_HOSTS", "true"));
         webhookOverrides.putAll(overrides);
         this.webhookWiring = new Wiring(config("WebhookFunction", webhookOverrides), clients.of("WebhookFunction"), registry, clock);
-        this.webhooks = new WebhookHandler(webhookWiring);
+        this.webhooks = new WebhookHandler(webhookWiring.webhooks());
     }
 
     private Config config(String function, Map<String, String> overrides) {

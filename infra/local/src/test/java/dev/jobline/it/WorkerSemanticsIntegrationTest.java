@@ -83,7 +83,7 @@ class WorkerSemanticsIntegrationTest {
                 }).withMaxAttempts(5).withRetryPolicy(policy))
                 .build();
         RecordingQueue queue = new RecordingQueue(jobline.wiring.queue());
-        Worker worker = new Worker(jobline.wiring.store(), queue, registry, jobline.wiring.counters(), jobline.wiring.notifier(), jobline.clock,
+        Worker worker = new Worker(jobline.wiring.lifecycle(), jobline.wiring.store(), queue, registry,
                 WorkerSettings.forLease(Duration.ofSeconds(60), Duration.ofSeconds(72), Duration.ofSeconds(1), 4, 1000), new Random(42));
         WorkerHandler handler = new WorkerHandler(worker);
         int jobs = 6;
@@ -272,8 +272,7 @@ class WorkerSemanticsIntegrationTest {
                         throw e.getCause();
                     }
                 });
-        Worker worker = new Worker(counting, jobline.wiring.queue(), jobline.wiring.registry(), jobline.wiring.counters(),
-                jobline.wiring.notifier(), jobline.clock,
+        Worker worker = new Worker(jobline.wiring.lifecycle().over(counting), counting, jobline.wiring.queue(), jobline.wiring.registry(),
                 WorkerSettings.forLease(Duration.ofSeconds(60), Duration.ofSeconds(72), Duration.ofSeconds(1), 4, 100_000), new Random(1));
         // 100 progress reports in 2.5 s
         String jobId = jobline.submit("sleep", "{\"millis\":2500,\"steps\":100}");

@@ -169,7 +169,7 @@ final class TemplateChecks {
                 SqsClient.builder().region(Region.US_EAST_1).credentialsProvider(credentials).endpointOverride(nowhere).httpClient(http).build());
         Wiring wiring = new Wiring(Config.from(Map.of("TABLE_NAME", "t", "QUEUE_URL", "http://127.0.0.1:1/q")), clients,
                 JobCatalog.registry(), Clock.systemUTC());
-        return new JobsApi(wiring, Clock.systemUTC()).routes();
+        return wiring.api().routes();
     }
 
     /** The functions whose cold starts a caller waits for: SnapStart must be on for them. */

@@ -38,7 +38,7 @@ import java.util.function.Supplier;
 
 /**
  * A function of the template, loaded and called the way Lambda's Java runtime does it: the {@code Handler} class is
- * instantiated once (with the function's own {@link Wiring} when it has such a constructor, else with none), the
+ * instantiated once (with the service its own {@link Wiring} builds when it has such a constructor, else with none), the
  * event JSON is deserialized into the handler method's parameter type with aws-lambda-java-serialization, and the
  * return value is serialized back. Each call gets a fresh {@link LambdaContext}, and the call is abandoned (its thread
  * interrupted) when the function's {@code Timeout} runs out.
@@ -86,14 +86,15 @@ public final class LambdaFunction implements AutoCloseable {
         Method method = handlerMethod(type, definition);
         try {
             Object instance;
-            Constructor<?> withWiring = constructor(type, Wiring.class);
-            if (withWiring != null) {
-                instance = withWiring.newInstance(wiring.get());
+            Constructor<?> withService = serviceConstructor(type);
+            if (withService != null) {
+                Wiring built = wiring.get();
+                instance = withService.newInstance(serviceOf(withService.getParameterTypes()[0]).invoke(built));
             } else {
                 Constructor<?> plain = constructor(type);
                 if (plain == null) {
                     throw new IllegalStateException(definition.logicalId() + ": " + type.getName()
-                            + " has neither a public constructor taking a Wiring nor a public no-argument one");
+                            + " has neither a public constructor taking a service the Wiring builds nor a public no-argument one");
                 }
                 instance = plain.newInstance();
             }
@@ -109,6 +110,29 @@ public final class LambdaFunction implements AutoCloseable {
     private static ClassLoader classLoader() {
         ClassLoader context = Thread.currentThread().getContextClassLoader();
         return context != null ? context : LambdaFunction.class.getClassLoader();
+    }
+
+    /**
+     * The handler's constructor for tests and runners: one parameter, the service it calls, which a public method of
+     * {@link Wiring} builds (ApiHandler takes the JobsApi that {@code api()} builds, and so on). Null if it has none.
+     */
+    private static Constructor<?> serviceConstructor(Class<?> type) {
+        for (Constructor<?> constructor : type.getConstructors()) {
+            if (constructor.getParameterCount() == 1 && serviceOf(constructor.getParameterTypes()[0]) != null) {
+                return constructor;
+            }
+        }
+        return null;
+    }
+
+    /** Wiring's public no-argument method that builds a {@code service}; null if none does. */
+    private static Method serviceOf(Class<?> service) {
+        for (Method method : Wiring.class.getMethods()) {
+            if (method.getParameterCount() == 0 && method.getReturnType() == service && !Modifier.isStatic(method.getModifiers())) {
+                return method;
+            }
+        }
+        return null;
     }
 
     private static Constructor<?> constructor(Class<?> type, Class<?>... parameters) {

@@ -1,15 +1,16 @@
-package dev.jobline.webhook;
+package dev.jobline.lifecycle;
 
 import dev.jobline.job.Job;
 import dev.jobline.log.Log;
 import dev.jobline.store.JobStore;
+import dev.jobline.webhook.WebhookQueue;
 
 /**
- * The one place that decides whether a job's end is announced: every terminal write that won hands
- * the job as it ended to {@link #jobEnded}. A job with a callbackUrl gets a message on the webhooks
- * queue and its webhook recorded PENDING. Nothing here can fail the job's completion.
+ * Announces a job's end: a listener of the lifecycle, told of every move. A job with a callbackUrl that ends gets a
+ * message on the webhooks queue (the webhook function delivers it) and its webhook recorded PENDING. Nothing here can
+ * fail the job's completion.
  */
-public final class CompletionNotifier {
+public final class CompletionNotifier implements JobListener {
     /** Announces nothing: for functions wired without a webhooks queue. */
     public static final CompletionNotifier NONE = new CompletionNotifier(null, null);
 
@@ -22,8 +23,15 @@ public final class CompletionNotifier {
         this.store = store;
     }
 
-    public void jobEnded(Job job) {
-        if (job.callbackUrl() == null || !job.status().isTerminal()) {
+    @Override
+    public void moved(JobMoved event) {
+        if (event.ended()) {
+            jobEnded(event.job());
+        }
+    }
+
+    private void jobEnded(Job job) {
+        if (job.callbackUrl() == null) {
             return;
         }
         if (queue == null) {

@@ -1,4 +1,4 @@
-package dev.jobline.api;
+package dev.jobline.job;
 
 import dev.jobline.cost.CostTotals;
 import dev.jobline.cost.OnDemandPrices;

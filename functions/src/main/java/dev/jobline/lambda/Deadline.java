@@ -1,4 +1,4 @@
-package dev.jobline.worker;
+package dev.jobline.lambda;
 
 import java.time.Duration;
 

@@ -1,7 +1,8 @@
-package dev.jobline.queue;
+package dev.jobline.lambda;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.jobline.queue.ReceivedMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,6 +1,7 @@
-package dev.jobline.queue;
+package dev.jobline.lambda;
 
 import dev.jobline.log.Log;
+import dev.jobline.queue.ReceivedMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,0 +1,33 @@
+package dev.jobline.api;
+
+import dev.jobline.job.Refusal;
+
+/** The API's answers to the domain's refusals: the one place a {@link Refusal} becomes problem+json. */
+final class Problems {
+    private Problems() {
+    }
+
+    static Problem of(Refusal refusal) {
+        if (refusal instanceof Refusal.NotFound) {
+            return Problem.notFound(SubmitRequest.abbreviate(refusal.getMessage()));
+        }
+        if (refusal instanceof Refusal.WrongStatus wrong) {
+            return wrong.action() == Refusal.Action.CANCEL
+                    ? new Problem(409, "job-finished", "The job has already ended", wrong.getMessage())
+                            .with("jobStatus", wrong.status().name())
+                    : new Problem(409, "job-not-retryable", "Only a failed or cancelled job can be retried", wrong.getMessage())
+                            .with("jobStatus", wrong.status().name());
+        }
+        if (refusal instanceof Refusal.QuotaExceeded quota) {
+            long seconds = Math.max(1, quota.retryAfter().toSeconds());
+            return new Problem(429, "quota-exceeded", "Too many jobs",
+                    "the tenant's " + quota.limit() + " limit is reached; try again in " + seconds + " s")
+                    .with("limit", quota.limit())
+                    .withHeader("retry-after", Long.toString(seconds));
+        }
+        Refusal.IdempotencyConflict conflict = (Refusal.IdempotencyConflict) refusal;
+        return conflict.stillInFlight()
+                ? new Problem(409, "idempotency-key-in-use", "The idempotency key's job is still running", conflict.getMessage())
+                : new Problem(422, "idempotency-key-reused", "The idempotency key was used for another request", conflict.getMessage());
+    }
+}

@@ -1,0 +1,17 @@
+package dev.jobline.lifecycle;
+
+/** Who moved a job: the same status change means different things (RUNNING to QUEUED is a retry, or a recovery). */
+public enum Cause {
+    /** A tenant submitted it. */
+    SUBMIT,
+    /** The worker: a claim, an attempt's end, a cancel it saw, a crashed last attempt it found. */
+    WORKER,
+    /** A tenant's request: cancel or retry. */
+    TENANT,
+    /** An operator's request: redrive. */
+    ADMIN,
+    /** The sweeper: a job whose lease ended with no message left to bring it back. */
+    SWEEPER,
+    /** The dead-letter consumer: a job whose message no worker could handle. */
+    DEAD_LETTER
+}

@@ -1,0 +1,246 @@
+package dev.jobline.lifecycle;
+
+import dev.jobline.cost.JobCost;
+import dev.jobline.job.Job;
+import dev.jobline.job.JobError;
+import dev.jobline.job.JobStatus;
+import dev.jobline.job.Progress;
+import dev.jobline.log.Log;
+import dev.jobline.store.DueJob;
+import dev.jobline.store.JobStore;
+import dev.jobline.store.Lease;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Every status change of a job, in one place: the change is checked against {@link JobStatus}'s transition table
+ * before anything is written, made by one conditional write in the store, and, when that write wins, announced once
+ * to every listener (counts and quota, metrics, the completion webhook, the log). A write that loses (another
+ * attempt, a duplicate delivery, a lease moved on) is a normal outcome: empty, and nothing is announced.
+ *
+ * <p>A job entering QUEUED (a submission, a retry) takes room in its tenant's limits first ({@link Admission}); room
+ * taken for a write that does not happen is given back at once. Call {@link #flush()} at the end of an invocation.
+ */
+public final class JobLifecycle {
+    private final JobStore store;
+    private final Admission admission;
+    private final List<JobListener> listeners;
+    private final Clock clock;
+
+    public JobLifecycle(JobStore store, Admission admission, List<JobListener> listeners, Clock clock) {
+        this.store = store;
+        this.admission = admission;
+        this.listeners = List.copyOf(listeners);
+        this.clock = clock;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The same lifecycle (admission, listeners, clock) writing through another store, e.g. one a test wraps. */
+    public JobLifecycle over(JobStore other) {
+        return new JobLifecycle(other, admission, listeners, clock);
+    }
+
+    // ---- a job enters QUEUED
+
+    /**
+     * Writes a new job, after taking room for it; empty (the room given back) when a job with its id exists already.
+     * Throws {@link dev.jobline.job.Refusal.QuotaExceeded} when there is no room.
+     */
+    public Optional<Job> create(Job job, JobCost cost) {
+        return admitted(job.tenantId(), () -> store.create(job) ? Optional.of(job) : Optional.empty(), null, cost, Cause.SUBMIT);
+    }
+
+    /** A new job over a finished one with its id created before {@code cutoff} (an idempotency key used again later). */
+    public Optional<Job> replaceFinished(Job job, Instant cutoff, JobCost cost) {
+        return admitted(job.tenantId(), () -> store.replaceFinished(job, cutoff) ? Optional.of(job) : Optional.empty(),
+                null, cost, Cause.SUBMIT);
+    }
+
+    /**
+     * Writes many new jobs of one tenant, after taking room for all of them at once. Each item is the job as written,
+     * or empty when it could not be (its room is given back); one that fails sinks nothing else.
+     */
+    public List<Optional<Job>> createAll(String tenantId, List<Job> jobs, JobCost each) {
+        check(null, JobStatus.QUEUED);
+        admission.reserve(tenantId, jobs.size(), clock.instant());
+        List<Optional<Job>> written = new ArrayList<>(jobs.size());
+        int unused = 0;
+        for (Job job : jobs) {
+            Optional<Job> created;
+            try {
+                created = store.create(job) ? Optional.of(job) : Optional.empty();
+            } catch (RuntimeException e) {
+                Log.error("job.not_stored", e, "jobId", job.jobId(), "tenantId", tenantId);
+                created = Optional.empty();
+            }
+            if (created.isEmpty()) {
+                unused++;
+            }
+            written.add(created);
+        }
+        if (unused > 0) {
+            admission.unreserve(tenantId, unused);
+        }
+        for (Optional<Job> job : written) {
+            job.ifPresent(created -> announce(moved(created, null, Cause.SUBMIT, each)));
+        }
+        return written;
+    }
+
+    /** The tenant's FAILED or CANCELLED job (its status now {@code from}) back to QUEUED with a fresh attempt budget. */
+    public Optional<Job> retry(String jobId, String tenantId, JobStatus from, Cause cause) {
+        return admitted(tenantId, () -> store.retry(jobId, tenantId, from, clock.instant()), from, null, cause);
+    }
+
+    private Optional<Job> admitted(String tenantId, Supplier<Optional<Job>> write, JobStatus from, JobCost cost, Cause cause) {
+        check(from, JobStatus.QUEUED);
+        admission.reserve(tenantId, 1, clock.instant());
+        Optional<Job> written;
+        try {
+            written = write.get();
+        } catch (RuntimeException e) {
+            admission.unreserve(tenantId, 1);
+            throw e;
+        }
+        if (written.isEmpty()) {
+            admission.unreserve(tenantId, 1);
+            return written;
+        }
+        announce(moved(written.get(), from, cause, cost));
+        return written;
+    }
+
+    // ---- a worker's attempt
+
+    /** Starts an attempt: QUEUED, or RUNNING under an expired lease (a takeover), to RUNNING under {@code lease}. */
+    public Optional<JobStore.Claim> claim(String jobId, Lease lease) {
+        check(JobStatus.QUEUED, JobStatus.RUNNING);
+        check(JobStatus.RUNNING, JobStatus.RUNNING);
+        Instant now = clock.instant();
+        Optional<JobStore.Claim> claimed = store.claim(jobId, lease, now);
+        claimed.ifPresent(claim -> {
+            boolean takeover = claim.previous() == JobStatus.RUNNING;
+            Duration waited = !takeover && claim.queuedAt() != null ? Duration.between(claim.queuedAt(), now) : null;
+            announce(new JobMoved(claim.job(), claim.previous(), JobStatus.RUNNING, Cause.WORKER, null, waited, null, takeover, now));
+        });
+        return claimed;
+    }
+
+    public Optional<Job> succeed(Job job, Lease lease, String resultJson, Progress progress, JobCost cost, Duration ran) {
+        return attemptEnded(job, JobStatus.SUCCEEDED, cost, ran,
+                () -> store.succeed(job.jobId(), lease.owner(), resultJson, progress, cost, clock.instant()));
+    }
+
+    public Optional<Job> fail(Job job, Lease lease, JobError error, JobCost cost, Duration ran) {
+        return attemptEnded(job, JobStatus.FAILED, cost, ran,
+                () -> store.fail(job.jobId(), lease.owner(), error, cost, clock.instant()));
+    }
+
+    /** The handler saw the cancel request and stopped: RUNNING to CANCELLED. */
+    public Optional<Job> cancelRunning(Job job, Lease lease, JobCost cost, Duration ran) {
+        return attemptEnded(job, JobStatus.CANCELLED, cost, ran,
+                () -> store.cancelRunning(job.jobId(), lease.owner(), cost, clock.instant()));
+    }
+
+    /** The attempt failed and another one will follow at {@code nextAttemptAt}: RUNNING back to QUEUED. */
+    public Optional<Job> awaitRetry(Job job, Lease lease, JobError error, Instant nextAttemptAt, JobCost cost, Duration ran) {
+        return attemptEnded(job, JobStatus.QUEUED, cost, ran,
+                () -> store.awaitRetry(job.jobId(), lease.owner(), error, nextAttemptAt, cost, clock.instant()));
+    }
+
+    private Optional<Job> attemptEnded(Job job, JobStatus to, JobCost cost, Duration ran, Supplier<Optional<Job>> write) {
+        check(JobStatus.RUNNING, to);
+        Optional<Job> written = write.get();
+        written.ifPresent(after -> announce(new JobMoved(after, JobStatus.RUNNING, to, Cause.WORKER, cost, null, ran, false,
+                clock.instant())));
+        return written;
+    }
+
+    // ---- cancels
+
+    /** A tenant cancels its QUEUED job: it ends at once. */
+    public Optional<Job> cancelQueued(String jobId, String tenantId) {
+        check(JobStatus.QUEUED, JobStatus.CANCELLED);
+        Optional<Job> written = store.cancelQueuedNow(jobId, tenantId, clock.instant());
+        written.ifPresent(job -> announce(moved(job, JobStatus.QUEUED, Cause.TENANT, null)));
+        return written;
+    }
+
+    /** A worker receives a QUEUED job whose cancel was requested: it ends without running. */
+    public Optional<Job> cancelRequested(String jobId) {
+        check(JobStatus.QUEUED, JobStatus.CANCELLED);
+        Optional<Job> written = store.cancelQueued(jobId, clock.instant());
+        written.ifPresent(job -> announce(moved(job, JobStatus.QUEUED, Cause.WORKER, null)));
+        return written;
+    }
+
+    // ---- recoveries
+
+    /** A RUNNING job whose lease expired, with no attempts left, ends FAILED (a worker or the sweeper found it). */
+    public Optional<Job> failExpired(DueJob job, JobError error, Cause cause) {
+        check(JobStatus.RUNNING, JobStatus.FAILED);
+        Optional<Job> written = store.failExpired(job, error, clock.instant());
+        written.ifPresent(after -> announce(new JobMoved(after, JobStatus.RUNNING, JobStatus.FAILED, cause, null, null, null,
+                true, clock.instant())));
+        return written;
+    }
+
+    /** The sweeper: a RUNNING job whose lease expired, and whose own message did not bring it back, goes back to QUEUED. */
+    public Optional<Job> requeueExpired(DueJob job, JobError error) {
+        check(JobStatus.RUNNING, JobStatus.QUEUED);
+        Optional<Job> written = store.requeueExpired(job, error, clock.instant());
+        written.ifPresent(after -> announce(new JobMoved(after, JobStatus.RUNNING, JobStatus.QUEUED, Cause.SWEEPER, null, null,
+                null, true, clock.instant())));
+        return written;
+    }
+
+    /** The dead-letter consumer: the job (QUEUED, or RUNNING under an expired lease) ends FAILED with the reason. */
+    public Optional<Job> failDeadLettered(Job job, JobError error) {
+        check(job.status(), JobStatus.FAILED);
+        Optional<Job> written = store.failDeadLettered(job.jobId(), job.status(), error, clock.instant());
+        written.ifPresent(after -> announce(moved(after, job.status(), Cause.DEAD_LETTER, null)));
+        return written;
+    }
+
+    /** The end of an invocation: every listener writes what it collected. */
+    public void flush() {
+        for (JobListener listener : listeners) {
+            try {
+                listener.flush();
+            } catch (RuntimeException e) {
+                Log.error("lifecycle.flush_failed", e, "listener", listener.getClass().getSimpleName());
+            }
+        }
+    }
+
+    private JobMoved moved(Job after, JobStatus from, Cause cause, JobCost cost) {
+        return new JobMoved(after, from, after.status(), cause, cost, null, null, false, clock.instant());
+    }
+
+    /** The transition table, before any write. */
+    private static void check(JobStatus from, JobStatus to) {
+        if (from == null ? !JobStatus.canStartAs(to) : !from.canMoveTo(to)) {
+            throw new IllegalTransition(from, to);
+        }
+    }
+
+    private void announce(JobMoved event) {
+        for (JobListener listener : listeners) {
+            try {
+                listener.moved(event);
+            } catch (RuntimeException e) {
+                // one listener's failure takes nothing from the others, nor from the write that was made
+                Log.error("lifecycle.listener_failed", e, "listener", listener.getClass().getSimpleName(),
+                        "jobId", event.job().jobId());
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.jobline.lifecycle;
+
+import dev.jobline.cost.JobCost;
+import dev.jobline.job.Job;
+import dev.jobline.job.JobStatus;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One status change, as it was written: the job after it, the status it left (null for a new job) and the one it
+ * entered, who moved it, and what the move measured. Listeners read everything they react to from here.
+ *
+ * @param cost          what this step cost (a submission, or an attempt), already added to the job's own cost
+ * @param queueWait     a claim: how long the job could have run before it did; else null
+ * @param attemptTime   the end of an attempt: how long it ran, as billed; else null
+ * @param leaseExpired  the move took over, or ended, an attempt whose lease had expired (its worker died or froze)
+ */
+public record JobMoved(Job job, JobStatus from, JobStatus to, Cause cause, JobCost cost, Duration queueWait,
+                       Duration attemptTime, boolean leaseExpired, Instant at) {
+
+    public String tenantId() {
+        return job.tenantId();
+    }
+
+    public String type() {
+        return job.type();
+    }
+
+    /** The job entered QUEUED from nothing or from an end: it takes a place in its tenant's in-flight quota. */
+    public boolean admitted() {
+        return to == JobStatus.QUEUED && (from == null || from.isTerminal());
+    }
+
+    /** The job ended here: it gives its place in the quota back. */
+    public boolean ended() {
+        return to.isTerminal() && (from == null || !from.isTerminal());
+    }
+}

@@ -1,0 +1,72 @@
+package dev.jobline.store;
+
+import dev.jobline.job.JobStatus;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One record per tenant with its limits' state and its counts: how many of its jobs are in flight (the quota), how
+ * many were submitted this minute, how many are in each status, and what they have cost. A reservation is one
+ * conditional write; everything an invocation's moves changed for a tenant is one more.
+ */
+public interface TenantStore {
+
+    /** Granted, or refused with the limit that was hit and when trying again can succeed. */
+    record Decision(boolean granted, String limit, Duration retryAfter) {
+        public static final Decision GRANTED = new Decision(true, null, Duration.ZERO);
+    }
+
+    /** Takes room for {@code jobs} new in-flight jobs and as many submissions in this minute. */
+    Decision reserve(String tenantId, int jobs, Instant now);
+
+    /** Gives back room taken for jobs that were never written. Never below zero. */
+    void unreserve(String tenantId, int jobs);
+
+    /**
+     * What moves changed for one tenant: jobs per status (signed), in-flight places (signed: negative for jobs that
+     * ended), and dollars spent.
+     */
+    record Delta(Map<JobStatus, Long> jobs, long inFlight, BigDecimal dollars) {
+        public Delta {
+            jobs = jobs.isEmpty() ? new EnumMap<>(JobStatus.class) : new EnumMap<>(jobs);
+        }
+
+        public static Delta none() {
+            return new Delta(Map.of(), 0, BigDecimal.ZERO);
+        }
+
+        public boolean isEmpty() {
+            return inFlight == 0 && dollars.signum() == 0 && jobs.values().stream().allMatch(n -> n == 0);
+        }
+    }
+
+    /** Adds a delta to a tenant's record in one write (in-flight never below zero). */
+    void apply(String tenantId, Delta delta);
+
+    /** A tenant's record as it is. */
+    record TenantCounts(String tenantId, long inFlight, long submittedThisWindow, Map<JobStatus, Long> jobs, BigDecimal dollars) {
+    }
+
+    /** Every tenant that ever reserved room (or that counting found in flight). */
+    List<String> tenants();
+
+    /** The records of these tenants (a tenant with none reads as all zeros). */
+    Map<String, TenantCounts> read(Collection<String> tenantIds);
+
+    /** Adds tenants to the list {@link #tenants()} answers (idempotent). */
+    void register(Collection<String> tenantIds);
+
+    /** What the sweeper last counted in flight, per job type: QUEUED and RUNNING, and the oldest wait. */
+    record InFlightSnapshot(Instant countedAt, Map<String, Map<JobStatus, Long>> byType, Instant oldestQueuedAt) {
+    }
+
+    void saveSnapshot(InFlightSnapshot snapshot);
+
+    Optional<InFlightSnapshot> snapshot();
+}
