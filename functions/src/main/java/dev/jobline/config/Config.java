@@ -23,7 +23,6 @@ public record Config(
         int maxResultBytes,
         int tenantMaxInFlight,
         int tenantSubmitsPerMinute,
-        int statsShards,
         String adminScope,
         String webhooksQueueUrl,
         String webhooksDeadLetterQueueArn,
@@ -41,7 +40,7 @@ public record Config(
     public static final List<String> OPTIONAL = List.of("HIGH_PRIORITY_QUEUE_URL", "DEAD_LETTER_QUEUE_URL",
             "DEAD_LETTER_QUEUE_ARN", "IN_FLIGHT_SHARDS", "RETENTION_DAYS", "QUEUED_STALE_SECONDS", "MAX_PAYLOAD_BYTES",
             "LEASE_SECONDS", "VISIBILITY_SECONDS", "SAFETY_MARGIN_MILLIS", "WORKER_PARALLELISM", "MAX_RESULT_BYTES", "TENANT_MAX_IN_FLIGHT",
-            "TENANT_SUBMITS_PER_MINUTE", "STATS_SHARDS", "ADMIN_SCOPE", "WEBHOOKS_QUEUE_URL", "WEBHOOKS_DEAD_LETTER_QUEUE_ARN", "WEBHOOK_SIGNING_KEY",
+            "TENANT_SUBMITS_PER_MINUTE", "ADMIN_SCOPE", "WEBHOOKS_QUEUE_URL", "WEBHOOKS_DEAD_LETTER_QUEUE_ARN", "WEBHOOK_SIGNING_KEY",
             "WEBHOOK_ALLOW_PRIVATE_HOSTS", "WEBHOOK_MAX_ATTEMPTS", "METRICS_SERVICE", MEMORY_SIZE);
 
     /** The webhook signing key derives every tenant's secret; shorter keys are refused. */
@@ -83,7 +82,6 @@ public record Config(
                 maxResultBytes,
                 number(env, "TENANT_MAX_IN_FLIGHT", 1000, 1, 10_000_000),
                 number(env, "TENANT_SUBMITS_PER_MINUTE", 600, 1, 10_000_000),
-                number(env, "STATS_SHARDS", 4, 1, 100),
                 env.getOrDefault("ADMIN_SCOPE", "jobline/admin"),
                 optional(env, "WEBHOOKS_QUEUE_URL"),
                 optional(env, "WEBHOOKS_DEAD_LETTER_QUEUE_ARN"),

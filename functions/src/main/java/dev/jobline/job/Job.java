@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * One job as stored. Payload and result are JSON text. Lease fields belong to the attempt that
- * holds the job; {@code version} grows by one on every write.
+ * holds the job; {@code version} grows by one on every write. {@code endedBy} names the attempt (its
+ * lease owner) whose write ended the job, when an attempt did.
  */
 public record Job(
         String jobId,
@@ -35,7 +36,8 @@ public record Job(
         String callbackUrl,
         String requestHash,
         WebhookDelivery webhook,
-        dev.jobline.cost.CostTotals cost) {
+        dev.jobline.cost.CostTotals cost,
+        String endedBy) {
 
     public Job {
         Objects.requireNonNull(jobId, "jobId");
@@ -52,21 +54,21 @@ public record Job(
                                 int maxAttempts, int timeoutSeconds, Instant now) {
         return new Job(jobId, tenantId, type.name(), JobStatus.QUEUED, payload, 0, maxAttempts, timeoutSeconds,
                 now, now, null, null, null, null, null, null, null, null, false, null, null, 1,
-                Priority.NORMAL, null, null, null, null, null);
+                Priority.NORMAL, null, null, null, null, null, null);
     }
 
     /** The same new job with the submission's options. */
     public Job withOptions(Priority newPriority, Instant newRunAt, String newCallbackUrl, String newRequestHash) {
         return new Job(jobId, tenantId, type, status, payload, attempts, maxAttempts, timeoutSeconds, createdAt, updatedAt,
                 startedAt, finishedAt, progress, result, error, leaseOwner, leaseExpiresAt, heartbeatAt, cancelRequested,
-                nextAttemptAt, expiresAt, version, newPriority, newRunAt, newCallbackUrl, newRequestHash, webhook, cost);
+                nextAttemptAt, expiresAt, version, newPriority, newRunAt, newCallbackUrl, newRequestHash, webhook, cost, endedBy);
     }
 
     /** The same new job with what its submission cost: its item starts with it. */
     public Job withCost(dev.jobline.cost.CostTotals newCost) {
         return new Job(jobId, tenantId, type, status, payload, attempts, maxAttempts, timeoutSeconds, createdAt, updatedAt,
                 startedAt, finishedAt, progress, result, error, leaseOwner, leaseExpiresAt, heartbeatAt, cancelRequested,
-                nextAttemptAt, expiresAt, version, priority, runAt, callbackUrl, requestHash, webhook, newCost);
+                nextAttemptAt, expiresAt, version, priority, runAt, callbackUrl, requestHash, webhook, newCost, endedBy);
     }
 
     public boolean hasLiveLease(Instant now) {

@@ -129,7 +129,7 @@ public final class JobLifecycle {
         claimed.ifPresent(claim -> {
             boolean takeover = claim.previous() == JobStatus.RUNNING;
             Duration waited = !takeover && claim.queuedAt() != null ? Duration.between(claim.queuedAt(), now) : null;
-            announce(new JobMoved(claim.job(), claim.previous(), JobStatus.RUNNING, Cause.WORKER, null, waited, null, takeover, now));
+            announce(new JobMoved(claim.job(), claim.previous(), JobStatus.RUNNING, Cause.WORKER, null, waited, null, takeover, now, false));
         });
         return claimed;
     }
@@ -160,7 +160,7 @@ public final class JobLifecycle {
         check(JobStatus.RUNNING, to);
         Optional<Job> written = write.get();
         written.ifPresent(after -> announce(new JobMoved(after, JobStatus.RUNNING, to, Cause.WORKER, cost, null, ran, false,
-                clock.instant())));
+                clock.instant(), false)));
         return written;
     }
 
@@ -189,7 +189,7 @@ public final class JobLifecycle {
         check(JobStatus.RUNNING, JobStatus.FAILED);
         Optional<Job> written = store.failExpired(job, error, clock.instant());
         written.ifPresent(after -> announce(new JobMoved(after, JobStatus.RUNNING, JobStatus.FAILED, cause, null, null, null,
-                true, clock.instant())));
+                true, clock.instant(), false)));
         return written;
     }
 
@@ -198,7 +198,7 @@ public final class JobLifecycle {
         check(JobStatus.RUNNING, JobStatus.QUEUED);
         Optional<Job> written = store.requeueExpired(job, error, clock.instant());
         written.ifPresent(after -> announce(new JobMoved(after, JobStatus.RUNNING, JobStatus.QUEUED, Cause.SWEEPER, null, null,
-                null, true, clock.instant())));
+                null, true, clock.instant(), false)));
         return written;
     }
 
@@ -208,6 +208,20 @@ public final class JobLifecycle {
         Optional<Job> written = store.failDeadLettered(job.jobId(), job.status(), error, clock.instant());
         written.ifPresent(after -> announce(moved(after, job.status(), Cause.DEAD_LETTER, null)));
         return written;
+    }
+
+    /**
+     * A redelivery of the message whose attempt ended the job: that invocation did not finish, so the counts of the
+     * end may never have been written. Told again, once (a conditional write marks it); the counts take it up.
+     */
+    public Optional<Job> recountEnd(Job job) {
+        if (job.endedBy() == null || !job.status().isTerminal()) {
+            return Optional.empty();
+        }
+        Optional<Job> marked = store.recountEnd(job.jobId(), job.endedBy(), clock.instant());
+        marked.ifPresent(after -> announce(new JobMoved(after, JobStatus.RUNNING, after.status(), Cause.WORKER, null, null, null,
+                false, clock.instant(), true)));
+        return marked;
     }
 
     /** The end of an invocation: every listener writes what it collected. */
@@ -222,7 +236,7 @@ public final class JobLifecycle {
     }
 
     private JobMoved moved(Job after, JobStatus from, Cause cause, JobCost cost) {
-        return new JobMoved(after, from, after.status(), cause, cost, null, null, false, clock.instant());
+        return new JobMoved(after, from, after.status(), cause, cost, null, null, false, clock.instant(), false);
     }
 
     /** The transition table, before any write. */

@@ -14,9 +14,11 @@ import java.time.Instant;
  * @param queueWait     a claim: how long the job could have run before it did; else null
  * @param attemptTime   the end of an attempt: how long it ran, as billed; else null
  * @param leaseExpired  the move took over, or ended, an attempt whose lease had expired (its worker died or froze)
+ * @param recounted     not a new move: an end written earlier whose counts were lost with its invocation (the function
+ *                      died before writing them), told again so the counts take it up; nothing else reacts to it
  */
 public record JobMoved(Job job, JobStatus from, JobStatus to, Cause cause, JobCost cost, Duration queueWait,
-                       Duration attemptTime, boolean leaseExpired, Instant at) {
+                       Duration attemptTime, boolean leaseExpired, Instant at, boolean recounted) {
 
     public String tenantId() {
         return job.tenantId();
@@ -33,6 +35,6 @@ public record JobMoved(Job job, JobStatus from, JobStatus to, Cause cause, JobCo
 
     /** The job ended here: it gives its place in the quota back. */
     public boolean ended() {
-        return to.isTerminal() && (from == null || !from.isTerminal());
+        return !recounted && to.isTerminal() && (from == null || !from.isTerminal());
     }
 }

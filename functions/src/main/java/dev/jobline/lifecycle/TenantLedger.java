@@ -48,6 +48,11 @@ public final class TenantLedger implements JobListener, Admission {
     @Override
     public synchronized void moved(JobMoved event) {
         Pending tenant = pending.computeIfAbsent(event.tenantId(), id -> new Pending());
+        if (event.recounted()) {
+            // the end's place and RUNNING count are the sweeper's count's to put right; its status total is not
+            tenant.jobs.merge(event.to(), 1L, Long::sum);
+            return;
+        }
         if (event.from() != event.to()) {
             if (event.from() != null) {
                 tenant.jobs.merge(event.from(), -1L, Long::sum);

@@ -22,6 +22,9 @@ public final class TransitionLog implements JobListener {
 
     /** The event's name: what a reader of the log looks for. */
     static String name(JobMoved event) {
+        if (event.recounted()) {
+            return "job.end_recounted";
+        }
         JobStatus from = event.from();
         return switch (event.to()) {
             case QUEUED -> from == null ? "job.submitted"

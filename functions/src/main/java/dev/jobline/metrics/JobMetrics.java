@@ -65,6 +65,12 @@ public final class JobMetrics implements JobListener {
     @Override
     public void moved(JobMoved event) {
         String type = event.type();
+        if (event.recounted()) {
+            // the metrics of that end went with the invocation that died: its end counts now
+            count(type, event.to() == JobStatus.SUCCEEDED ? Count.JobsSucceeded
+                    : event.to() == JobStatus.FAILED ? Count.JobsFailed : Count.JobsCancelled);
+            return;
+        }
         if (event.from() == null && event.to() == JobStatus.QUEUED) {
             count(type, Count.JobsSubmitted);
         }

@@ -33,7 +33,7 @@ public record JobMessage(String jobId, String tenantId, String type, Priority pr
      */
     public static JobMessage arrivingAt(Job job, Instant when, Instant now) {
         Duration wait = Duration.between(now, when);
-        long seconds = wait.isNegative() ? 0 : wait.toSeconds() + (wait.toSecondsPart() > 0 || wait.toNanosPart() > 0 ? 1 : 0);
+        long seconds = wait.isNegative() ? 0 : wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0);
         Duration delay = Duration.ofSeconds(Math.min(seconds, SqsLimits.MAX_DELAY.toSeconds()));
         return new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority(), delay);
     }

@@ -172,17 +172,17 @@ public final class DynamoJobStore implements JobStore {
         if (progress != null) {
             update.set(PROGRESS, JobItem.progress(progress));
         }
-        return underLease(update, leaseOwner);
+        return underLease(update.set(JobItem.ENDED_BY, s(leaseOwner)), leaseOwner);
     }
 
     @Override
     public Optional<Job> fail(String jobId, String leaseOwner, JobError error, JobCost attempt, Instant now) {
-        return underLease(addCost(failure(jobId, error, now), attempt), leaseOwner);
+        return underLease(addCost(failure(jobId, error, now), attempt).set(JobItem.ENDED_BY, s(leaseOwner)), leaseOwner);
     }
 
     @Override
     public Optional<Job> cancelRunning(String jobId, String leaseOwner, JobCost attempt, Instant now) {
-        return underLease(addCost(finish(jobId, JobStatus.CANCELLED, now), attempt), leaseOwner);
+        return underLease(addCost(finish(jobId, JobStatus.CANCELLED, now), attempt).set(JobItem.ENDED_BY, s(leaseOwner)), leaseOwner);
     }
 
     /** Adds one attempt's cost to the job's, in the write that ends the attempt. */
@@ -207,6 +207,14 @@ public final class DynamoJobStore implements JobStore {
                 .set(SWEEP_AT, time(nextAttemptAt.plus(queuedStaleAfter)))
                 .set(UPDATED_AT, time(now))
                 .remove(LEASE_OWNER, LEASE_EXPIRES_AT), attempt), leaseOwner);
+    }
+
+    @Override
+    public Optional<Job> recountEnd(String jobId, String endedBy, Instant now) {
+        // no one can take them up again once the attempt's name is gone
+        return update(new ConditionalUpdate(table, jobId)
+                .remove(JobItem.ENDED_BY)
+                .when("#endedBy = :endedBy", "endedBy", s(endedBy)));
     }
 
     @Override
@@ -411,7 +419,7 @@ public final class DynamoJobStore implements JobStore {
                 .set(SWEEP_AT, time(now.plus(queuedStaleAfter)))
                 .set(UPDATED_AT, time(now))
                 .remove(ERROR, RESULT, FINISHED_AT, EXPIRES_AT, NEXT_ATTEMPT_AT, PROGRESS, JobItem.RUN_AT,
-                        JobItem.FAILED_SHARD, JobItem.FAILED_AT, JobItem.WEBHOOK, JobItem.RESENDS)
+                        JobItem.FAILED_SHARD, JobItem.FAILED_AT, JobItem.WEBHOOK, JobItem.RESENDS, JobItem.ENDED_BY)
                 .when("#tenantId = :tenant AND #status = :from",
                         "tenant", s(tenantId),
                         "from", s(from.name())));

@@ -56,6 +56,8 @@ final class JobItem {
     static final String COST_DOLLARS = "costDollars";
     /** When a QUEUED job started (or will start) waiting for a worker: the age of its wait. */
     static final String QUEUED_AT = "queuedAt";
+    /** The lease owner whose write ended the job (worker ends only): a redelivery of its message can tell. */
+    static final String ENDED_BY = "endedBy";
 
     private JobItem() {
     }
@@ -136,7 +138,8 @@ final class JobItem {
                 str(item, CALLBACK_URL),
                 str(item, REQUEST_HASH),
                 webhook(item.get(WEBHOOK)),
-                cost(item));
+                cost(item),
+                str(item, ENDED_BY));
     }
 
     private static CostTotals cost(Map<String, AttributeValue> item) {

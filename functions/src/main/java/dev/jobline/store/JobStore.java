@@ -86,6 +86,13 @@ public interface JobStore {
     /** RUNNING back to QUEUED to wait for the next attempt, only under the lease that ran this one; empty when the write lost. */
     Optional<Job> awaitRetry(String jobId, String leaseOwner, JobError error, Instant nextAttemptAt, JobCost attempt, Instant now);
 
+    /**
+     * An attempt ended the job ({@code endedBy} is its lease owner) but its invocation did not finish: the counts of
+     * that end may not have been written. Forgets the attempt's name, so this happens once; empty when it had been
+     * forgotten already (or the job ended otherwise).
+     */
+    Optional<Job> recountEnd(String jobId, String endedBy, Instant now);
+
     /** Sets the cancel flag on the tenant's job that has not finished; empty when it has (or is not the tenant's). */
     Optional<Job> requestCancel(String jobId, String tenantId, Instant now);
 

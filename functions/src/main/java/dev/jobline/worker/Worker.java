@@ -107,7 +107,7 @@ public final class Worker {
             releaseSoon(message);
             return false;
         }
-        Lease lease = new Lease(invocationId + "/" + message.messageId(), now.plus(settings.lease()));
+        Lease lease = new Lease(leaseOwner(invocationId, message), now.plus(settings.lease()));
         Optional<JobStore.Claim> claimed = lifecycle.claim(jobId.get(), lease);
         if (claimed.isEmpty()) {
             return notClaimed(jobId.get(), message, now);
@@ -140,7 +140,13 @@ public final class Worker {
         }
         Job job = current.get();
         if (job.status().isTerminal()) {
-            Log.info("job.duplicate_delivery", "status", job.status());
+            if (job.endedBy() != null && job.endedBy().endsWith(leaseOwner("", message))) {
+                // this very message's attempt ended the job, yet the message came back: that invocation never finished,
+                // and the counts it would have written at its end went with it
+                lifecycle.recountEnd(job);
+            } else {
+                Log.info("job.duplicate_delivery", "status", job.status());
+            }
             return true;
         }
         if (job.status() == JobStatus.QUEUED) {
@@ -155,6 +161,11 @@ public final class Worker {
         // an expired lease with attempts left, yet the claim lost: another worker has just taken it over
         releaseSoon(message);
         return false;
+    }
+
+    /** An attempt's lease owner: the invocation that runs it and the message that brought the job. */
+    private static String leaseOwner(String invocationId, ReceivedMessage message) {
+        return invocationId + "/" + message.messageId();
     }
 
     private boolean notClaimedWhileQueued(Job job, ReceivedMessage message, Instant now) {

@@ -254,7 +254,8 @@ class OpenApiDocumentTest {
                 "{\"slept\":2}", new JobError("TIMED_OUT", "took too long", true), "worker-1", t.plusSeconds(60),
                 t.plusSeconds(5), true, t.plusSeconds(30), t.plusSeconds(86_400), 7, Priority.HIGH, t.plusSeconds(1),
                 "https://example.com/hook", "hash", new WebhookDelivery(WebhookDelivery.FAILED, 3, 500, "server error", t.plusSeconds(9)),
-                new CostTotals(412, new java.math.BigDecimal("0.412"), new java.math.BigDecimal("7.3"), new java.math.BigDecimal("0.0000123")));
+                new CostTotals(412, new java.math.BigDecimal("0.412"), new java.math.BigDecimal("7.3"), new java.math.BigDecimal("0.0000123")),
+                "worker-1");
         assertDescribes(schema("Job"), JobView.of(job), "Job");
     }
 

@@ -5,9 +5,12 @@ import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalAwsExtension;
 import dev.jobline.local.LocalResources;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -28,11 +31,18 @@ public final class CheckedClients {
     private final LocalResources resources;
     private final StackArns stack;
     private final Map<String, Clients> byFunction = new HashMap<>();
+    private final List<ExecutionInterceptor> more;
 
     public CheckedClients(LocalAws aws, LocalResources resources) {
+        this(aws, resources, List.of());
+    }
+
+    /** @param more interceptors every function's clients run after the check (e.g. a test's injected faults) */
+    public CheckedClients(LocalAws aws, LocalResources resources, List<ExecutionInterceptor> more) {
         this.aws = aws;
         this.resources = resources;
         this.stack = new StackArns(resources);
+        this.more = List.copyOf(more);
     }
 
     /** The clients of one function of the template (built once). */
@@ -51,9 +61,14 @@ public final class CheckedClients {
         return new Clients(
                 DynamoDbClient.builder().endpointOverride(aws.dynamoEndpoint()).region(Region.of(LocalAws.REGION))
                         .credentialsProvider(CREDENTIALS).httpClient(HTTP)
-                        .overrideConfiguration(c -> c.addExecutionInterceptor(check)).build(),
+                        .overrideConfiguration(c -> interceptors(c, check)).build(),
                 SqsClient.builder().endpointOverride(aws.sqsEndpoint()).region(Region.of(LocalAws.REGION))
                         .credentialsProvider(CREDENTIALS).httpClient(HTTP)
-                        .overrideConfiguration(c -> c.addExecutionInterceptor(check)).build());
+                        .overrideConfiguration(c -> interceptors(c, check)).build());
+    }
+
+    private void interceptors(ClientOverrideConfiguration.Builder config, PolicyCheck check) {
+        config.addExecutionInterceptor(check);
+        more.forEach(config::addExecutionInterceptor);
     }
 }

@@ -55,6 +55,8 @@ final class Jobline {
     final LocalAws aws;
     final LocalResources resources;
     final ShiftedClock clock = new ShiftedClock();
+    /** Faults a test injects into every function's table writes. */
+    final TableFaults faults = new TableFaults();
     final AtomicInteger countedRuns = new AtomicInteger();
     /** The worker's wiring; a test acting as a worker (a claim that then crashes) uses its store, checked as the worker's. */
     final Wiring wiring;
@@ -94,7 +96,7 @@ final class Jobline {
         this.webhooksQueueUrl = resources.queueUrl("WebhooksQueue");
         this.webhooksDeadLetterQueueUrl = resources.queueUrl("WebhooksDeadLetterQueue");
         this.overrides = Map.copyOf(overrides);
-        this.clients = new CheckedClients(aws, resources);
+        this.clients = new CheckedClients(aws, resources, List.of(faults));
         JobRegistry.Builder types = JobCatalog.register(JobRegistry.builder());
         extraTypes.forEach(types::register);
         JobRegistry registry = types
@@ -206,6 +208,11 @@ final class Jobline {
 
     Job job(String jobId) {
         return unchecked.store().find(jobId).orElseThrow();
+    }
+
+    /** The tenants' records as the tests read them, on unchecked clients: not a call of any function. */
+    dev.jobline.store.TenantStore tenants() {
+        return unchecked.tenants();
     }
 
     /** The table as the tests set it up and read it, on unchecked clients: not a call of any function. */

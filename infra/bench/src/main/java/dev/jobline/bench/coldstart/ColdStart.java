@@ -376,7 +376,7 @@ public final class ColdStart {
     private ApiHandler inProcessApi() {
         Wiring wiring = new Wiring(Config.from(resources.environment("ApiFunction")),
                 new Clients(aws.dynamoClient(), aws.sqsClient()), JobCatalog.registry(), Clock.systemUTC());
-        return new ApiHandler(wiring);
+        return new ApiHandler(wiring.api());
     }
 
     private String jobStatus(String jobId) {

@@ -8,7 +8,7 @@ import dev.jobline.api.ApiHandler;
 
 /** Jobline's {@link ApiHandler}, wired once per container as Lambda would, with the SDK's default clients. */
 public final class DefaultsApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
-    private final ApiHandler handler = new ApiHandler(DefaultsWiring.fromEnvironment());
+    private final ApiHandler handler = new ApiHandler(DefaultsWiring.fromEnvironment().api());
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {

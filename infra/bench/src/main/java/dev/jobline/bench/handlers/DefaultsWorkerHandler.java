@@ -8,7 +8,7 @@ import dev.jobline.worker.WorkerHandler;
 
 /** Jobline's {@link WorkerHandler}, wired once per container as Lambda would, with the SDK's default clients. */
 public final class DefaultsWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
-    private final WorkerHandler handler = new WorkerHandler(DefaultsWiring.fromEnvironment());
+    private final WorkerHandler handler = new WorkerHandler(DefaultsWiring.fromEnvironment().worker());
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {

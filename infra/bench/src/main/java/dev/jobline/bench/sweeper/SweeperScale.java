@@ -107,7 +107,7 @@ public final class SweeperScale {
         this.stack = stack;
         this.counted = counted;
         this.table = stack.tableName("JobsTable");
-        this.api = new ApiHandler(wiring("ApiFunction", Map.of(), Clock.systemUTC()));
+        this.api = new ApiHandler(wiring("ApiFunction", Map.of(), Clock.systemUTC()).api());
         Wiring workerWiring = wiring("WorkerFunction", Map.of(), Clock.systemUTC());
         this.worker = new WorkerHandler(workerWiring.worker());
         this.workerConfig = workerWiring.config();
@@ -375,7 +375,7 @@ public final class SweeperScale {
     private Set<String> lostSends(int jobs) {
         String queueUrl = stack.queueUrl("JobsQueue");
         String missingQueue = queueUrl.substring(0, queueUrl.lastIndexOf('/') + 1) + "no-such-queue";
-        ApiHandler lostApi = new ApiHandler(wiring("ApiFunction", Map.of("QUEUE_URL", missingQueue), Clock.systemUTC()));
+        ApiHandler lostApi = new ApiHandler(wiring("ApiFunction", Map.of("QUEUE_URL", missingQueue), Clock.systemUTC()).api());
         Set<String> ids = new LinkedHashSet<>();
         for (int i = 0; i < jobs; i++) {
             ids.add(submit(lostApi, "{\"type\":\"echo\",\"payload\":{\"lost\":" + i + "}}"));
@@ -425,7 +425,7 @@ public final class SweeperScale {
         Duration ahead = max(config("SweeperFunction", Map.of()).queuedStaleAfter(), workerConfig.lease())
                 .plus(Duration.ofMinutes(1));
         SweeperHandler sweeper = new SweeperHandler(wiring("SweeperFunction", Map.of(),
-                Clock.offset(Clock.systemUTC(), ahead)));
+                Clock.offset(Clock.systemUTC(), ahead)).sweeper());
         ScheduledEvent event = event("schedule-sweep.json", ScheduledEvent.class);
         CapacityModel capacity = CapacityModel.of(aws.dynamoClient(), table);
         for (String id : stale) {

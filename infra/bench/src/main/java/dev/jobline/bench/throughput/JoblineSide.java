@@ -60,7 +60,7 @@ final class JoblineSide {
 
     /** An API handler on its own, for probing routes. */
     ApiHandler api() {
-        return new ApiHandler(new Wiring(apiConfig, clients, JobCatalog.registry(), Clock.systemUTC()));
+        return new ApiHandler(new Wiring(apiConfig, clients, JobCatalog.registry(), Clock.systemUTC()).api());
     }
 
     APIGatewayV2HTTPEvent submitEvent() {
@@ -77,7 +77,7 @@ final class JoblineSide {
 
     /** WorkerHandler invoked with the event source's batch; answers its batchItemFailures. */
     EventSourcePoller.Function worker() {
-        WorkerHandler handler = new WorkerHandler(new Wiring(workerConfig, clients, JobCatalog.registry(), Clock.systemUTC()));
+        WorkerHandler handler = new WorkerHandler(new Wiring(workerConfig, clients, JobCatalog.registry(), Clock.systemUTC()).worker());
         return (batch, queueArn) -> {
             SQSBatchResponse response = handler.handleRequest(LambdaSqsEvent.event(batch, queueArn),
                     new LambdaContext(workerFunction.logicalId(), Duration.ofSeconds(workerFunction.timeoutSeconds()), workerFunction.memorySize(), null));

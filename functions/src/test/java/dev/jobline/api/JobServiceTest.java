@@ -1,0 +1,115 @@
+package dev.jobline.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jobline.job.Job;
+import dev.jobline.job.JobError;
+import dev.jobline.job.JobRegistry;
+import dev.jobline.job.JobStatus;
+import dev.jobline.job.JobType;
+import dev.jobline.job.Refusal;
+import dev.jobline.lifecycle.Cause;
+import dev.jobline.queue.QueueAdmin;
+import dev.jobline.store.Lease;
+import dev.jobline.testing.InMemoryQueue;
+import dev.jobline.testing.Lifecycle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Submissions, retries and redrives on the lifecycle: whatever is refused gives back the room it took. */
+class JobServiceTest {
+    private static final JobType ECHO = JobType.of("echo", context -> context.payload());
+    private static final JobRegistry REGISTRY = JobRegistry.builder().register(ECHO).build();
+    private final Lifecycle doubles = new Lifecycle(100);
+    private final InMemoryQueue queue = new InMemoryQueue();
+    private final JobService jobs = new JobService(doubles.lifecycle, doubles.store, queue);
+
+    private SubmitRequest request(String payload) {
+        return SubmitRequest.parse("{\"type\":\"echo\",\"payload\":" + payload + "}", REGISTRY, 1024, doubles.clock.instant());
+    }
+
+    private long inFlight() {
+        return doubles.tenants.of("tenant-a").inFlight();
+    }
+
+    @Test
+    void aSubmitIsStoredSentCountedAndAnnouncedOnce() {
+        JobService.Submitted submitted = jobs.submit("tenant-a", request("1"), null);
+
+        assertTrue(submitted.created());
+        assertEquals(List.of(submitted.job().jobId()), queue.sentJobIds());
+        assertEquals(List.of("->QUEUED"), doubles.recorded.of(submitted.job().jobId()));
+        assertEquals(1, inFlight());
+    }
+
+    @Test
+    void aRepeatedIdempotentSubmitIsAnsweredWithTheFirstJobAndTakesNoRoom() {
+        Job first = jobs.submit("tenant-a", request("1"), "key-1").job();
+
+        JobService.Submitted repeat = jobs.submit("tenant-a", request("1"), "key-1");
+
+        assertFalse(repeat.created());
+        assertEquals(first.jobId(), repeat.job().jobId());
+        assertEquals(1, inFlight());
+        assertEquals(1, doubles.recorded.moves.size());
+    }
+
+    @Test
+    void aKeyReusedForAnotherRequestIsRefusedAndTakesNoRoom() {
+        jobs.submit("tenant-a", request("1"), "key-1");
+
+        Refusal.IdempotencyConflict refused = assertThrows(Refusal.IdempotencyConflict.class,
+                () -> jobs.submit("tenant-a", request("2"), "key-1"));
+
+        assertFalse(refused.stillInFlight());
+        assertEquals(1, inFlight(), "the refused submit gave back the room it took");
+    }
+
+    @Test
+    void aKeyWhoseJobStillRunsAfterItsWindowIsRefusedAndTakesNoRoom() {
+        jobs.submit("tenant-a", request("1"), "key-1");
+        doubles.clock.advance(Idempotency.WINDOW.plusHours(1));
+
+        Refusal.IdempotencyConflict refused = assertThrows(Refusal.IdempotencyConflict.class,
+                () -> jobs.submit("tenant-a", request("1"), "key-1"));
+
+        assertTrue(refused.stillInFlight());
+        assertEquals(1, inFlight());
+    }
+
+    @Test
+    void aSubmitThatCannotBeStoredGivesItsRoomBack() {
+        doubles.store.failOn("create");
+
+        assertThrows(IllegalStateException.class, () -> jobs.submit("tenant-a", request("1"), null));
+
+        assertEquals(0, inFlight());
+        assertEquals(List.of(), queue.sentJobIds());
+    }
+
+    @Test
+    void aTenantsRetryAndAnOperatorsRedriveMakeTheSameTransition() {
+        Job job = jobs.submit("tenant-a", request("1"), null).job();
+        Lease lease = new Lease("invocation/m1", doubles.clock.instant().plusSeconds(60));
+        doubles.lifecycle.claim(job.jobId(), lease).orElseThrow();
+        doubles.lifecycle.fail(doubles.store.find(job.jobId()).orElseThrow(), lease, new JobError("X", "x", false), null, Duration.ZERO);
+        doubles.lifecycle.flush();
+        AdminService admin = new AdminService(jobs, doubles.store, doubles.tenants, queue,
+                new QueueAdmin(null, Map.of(), null), REGISTRY, doubles.clock);
+
+        admin.redrive(new AdminService.RedriveFilter(null, null, Instant.EPOCH, doubles.clock.instant(), false, 10, false));
+
+        Job redriven = doubles.store.find(job.jobId()).orElseThrow();
+        assertEquals(JobStatus.QUEUED, redriven.status());
+        assertEquals(List.of("->QUEUED", "QUEUED>RUNNING", "RUNNING>FAILED", "FAILED>QUEUED"), doubles.recorded.of(job.jobId()));
+        assertEquals(Cause.ADMIN, doubles.recorded.moves.get(3).cause());
+        assertEquals(1, inFlight(), "the redriven job took its place again");
+        assertThrows(Refusal.WrongStatus.class, () -> jobs.retry("tenant-a", job.jobId()), "QUEUED cannot be retried");
+    }
+}

@@ -1,0 +1,421 @@
+package dev.jobline.testing;
+
+import dev.jobline.cost.CostTotals;
+import dev.jobline.cost.JobCost;
+import dev.jobline.job.Job;
+import dev.jobline.job.JobError;
+import dev.jobline.job.JobStatus;
+import dev.jobline.job.Progress;
+import dev.jobline.job.WebhookDelivery;
+import dev.jobline.store.DeadLetter;
+import dev.jobline.store.DueJob;
+import dev.jobline.store.JobStore;
+import dev.jobline.store.Lease;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * {@link JobStore} in memory, for unit tests: the same conditions as DynamoJobStore's writes (a write whose condition
+ * does not hold changes nothing and answers empty or false), with the in-flight index kept as the job's sweepAt.
+ * A call can be made to fail ({@link #failOn}), as a table that cannot be reached does.
+ */
+public final class InMemoryJobStore implements JobStore {
+    private static final Duration EARLY_ARRIVAL = Duration.ofSeconds(1);
+    private static final Duration QUEUE_DELAY_LIMIT = Duration.ofMinutes(15);
+
+    private final Map<String, Row> rows = new LinkedHashMap<>();
+    private final Map<String, DeadLetter> deadLetters = new HashMap<>();
+    private final Set<String> failing = new HashSet<>();
+    private final Duration queuedStaleAfter;
+    private final Duration retention = Duration.ofDays(7);
+    /** Every write that changed something, by method name: what a test can count. */
+    public final List<String> writes = new ArrayList<>();
+
+    public InMemoryJobStore(Duration queuedStaleAfter) {
+        this.queuedStaleAfter = queuedStaleAfter;
+    }
+
+    /** From now on, calls of this method throw, as a call to an unreachable table does. */
+    public synchronized void failOn(String method) {
+        failing.add(method);
+    }
+
+    public synchronized void heal() {
+        failing.clear();
+    }
+
+    private void check(String method) {
+        if (failing.contains(method)) {
+            throw new IllegalStateException("injected failure of " + method);
+        }
+    }
+
+    /** One job's item: the Job's fields, mutable, and what only the item has (index keys, bookkeeping). */
+    private static final class Row {
+        Job job;
+        Instant sweepAt;
+        Instant queuedAt;
+        Instant failedAt;
+        int resends;
+
+        Row(Job job) {
+            this.job = job;
+        }
+    }
+
+    private Job with(Job j, JobStatus status, int attempts, Instant updatedAt, Instant startedAt, Instant finishedAt,
+                     Progress progress, String result, JobError error, String leaseOwner, Instant leaseExpiresAt,
+                     Instant heartbeatAt, boolean cancelRequested, Instant nextAttemptAt, Instant expiresAt,
+                     Instant runAt, WebhookDelivery webhook, CostTotals cost) {
+        return new Job(j.jobId(), j.tenantId(), j.type(), status, j.payload(), attempts, j.maxAttempts(), j.timeoutSeconds(),
+                j.createdAt(), updatedAt, startedAt, finishedAt, progress, result, error, leaseOwner, leaseExpiresAt,
+                heartbeatAt, cancelRequested, nextAttemptAt, expiresAt, j.version() + 1, j.priority(), runAt, j.callbackUrl(),
+                j.requestHash(), webhook, cost, j.endedBy());
+    }
+
+    private static Job endedBy(Job j, String by) {
+        return new Job(j.jobId(), j.tenantId(), j.type(), j.status(), j.payload(), j.attempts(), j.maxAttempts(),
+                j.timeoutSeconds(), j.createdAt(), j.updatedAt(), j.startedAt(), j.finishedAt(), j.progress(), j.result(), j.error(),
+                j.leaseOwner(), j.leaseExpiresAt(), j.heartbeatAt(), j.cancelRequested(), j.nextAttemptAt(), j.expiresAt(),
+                j.version(), j.priority(), j.runAt(), j.callbackUrl(), j.requestHash(), j.webhook(), j.cost(), by);
+    }
+
+    private static CostTotals add(CostTotals total, JobCost attempt) {
+        if (attempt == null) {
+            return total;
+        }
+        CostTotals base = total == null ? new CostTotals(0, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO) : total;
+        return new CostTotals(base.computeMillis() + attempt.computeMillis(), base.gbSeconds().add(attempt.gbSeconds()),
+                base.requests().add(attempt.requests()), base.dollars().add(attempt.dollars()));
+    }
+
+    private Instant firstSweep(Job job) {
+        if (job.runAt() != null && job.runAt().isAfter(job.createdAt().plus(QUEUE_DELAY_LIMIT))) {
+            return job.runAt();
+        }
+        Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
+        return due.plus(queuedStaleAfter);
+    }
+
+    @Override
+    public synchronized boolean create(Job job) {
+        check("create");
+        if (rows.containsKey(job.jobId())) {
+            return false;
+        }
+        Row row = new Row(job);
+        row.sweepAt = firstSweep(job);
+        row.queuedAt = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
+        rows.put(job.jobId(), row);
+        writes.add("create");
+        return true;
+    }
+
+    @Override
+    public synchronized boolean replaceFinished(Job job, Instant cutoff) {
+        check("replaceFinished");
+        Row row = rows.get(job.jobId());
+        if (row == null || !row.job.createdAt().isBefore(cutoff) || !row.job.status().isTerminal()) {
+            return false;
+        }
+        rows.remove(job.jobId());
+        return create(job);
+    }
+
+    @Override
+    public synchronized JobPage listByTenant(String tenantId, Set<JobStatus> statuses, String type, int limit, String cursor) {
+        List<Job> jobs = rows.values().stream().map(r -> r.job).filter(j -> j.tenantId().equals(tenantId))
+                .filter(j -> statuses == null || statuses.isEmpty() || statuses.contains(j.status()))
+                .filter(j -> type == null || type.equals(j.type()))
+                .sorted(Comparator.comparing(Job::createdAt).reversed()).limit(limit).toList();
+        return new JobPage(jobs, null);
+    }
+
+    private synchronized Optional<Job> update(String method, String jobId, Predicate<Row> condition,
+                                              java.util.function.Consumer<Row> change) {
+        check(method);
+        Row row = rows.get(jobId);
+        if (row == null || !condition.test(row)) {
+            return Optional.empty();
+        }
+        change.accept(row);
+        writes.add(method);
+        return Optional.of(row.job);
+    }
+
+    /** A terminal write: leaves the in-flight index, starts the retention clock. */
+    private void finish(Row row, JobStatus status, Instant now, Progress progress, String result, JobError error, JobCost cost,
+                        boolean cancelRequested) {
+        Job j = row.job;
+        row.job = with(j, status, j.attempts(), now, j.startedAt(), now, progress == null ? j.progress() : progress,
+                result == null ? j.result() : result, error == null ? j.error() : error, null, null, j.heartbeatAt(),
+                cancelRequested || j.cancelRequested(), null, now.plus(retention), j.runAt(), null, add(j.cost(), cost));
+        row.sweepAt = null;
+        row.queuedAt = null;
+        row.resends = 0;
+        row.failedAt = status == JobStatus.FAILED ? now : null;
+    }
+
+    @Override
+    public Optional<Job> cancelQueuedNow(String jobId, String tenantId, Instant now) {
+        return update("cancelQueuedNow", jobId, r -> r.job.tenantId().equals(tenantId) && r.job.status() == JobStatus.QUEUED,
+                r -> finish(r, JobStatus.CANCELLED, now, null, null, null, null, true));
+    }
+
+    @Override
+    public Optional<Job> retry(String jobId, String tenantId, JobStatus from, Instant now) {
+        return update("retry", jobId, r -> r.job.tenantId().equals(tenantId) && r.job.status() == from, r -> {
+            Job j = r.job;
+            r.job = new Job(j.jobId(), j.tenantId(), j.type(), JobStatus.QUEUED, j.payload(), 0, j.maxAttempts(),
+                    j.timeoutSeconds(), j.createdAt(), now, j.startedAt(), null, null, null, null, null, null, j.heartbeatAt(),
+                    false, null, null, j.version() + 1, j.priority(), null, j.callbackUrl(), j.requestHash(), null, j.cost(), null);
+            r.queuedAt = now;
+            r.sweepAt = now.plus(queuedStaleAfter);
+            r.failedAt = null;
+            r.resends = 0;
+        });
+    }
+
+    @Override
+    public synchronized FailedPage findFailed(int shard, Instant from, Instant to, int limit, String cursor) {
+        List<FailedJob> failed = rows.values().stream().filter(r -> r.failedAt != null && !r.failedAt.isBefore(from)
+                        && !r.failedAt.isAfter(to))
+                .map(r -> new FailedJob(r.job.jobId(), r.job.tenantId(), r.job.type(), r.job.priority(), r.job.error(), r.failedAt))
+                .limit(limit).toList();
+        return new FailedPage(shard == 0 ? failed : List.of(), null);
+    }
+
+    @Override
+    public synchronized List<InFlightJob> inFlightJobs(int shard) {
+        check("inFlightJobs");
+        if (shard != 0) {
+            return List.of();
+        }
+        return rows.values().stream().filter(r -> r.sweepAt != null)
+                .map(r -> new InFlightJob(r.job.jobId(), r.job.tenantId(), r.job.type(), r.job.status(), r.queuedAt)).toList();
+    }
+
+    @Override
+    public int shards() {
+        return 1;
+    }
+
+    @Override
+    public synchronized Optional<Job> find(String jobId) {
+        check("find");
+        Row row = rows.get(jobId);
+        return row == null ? Optional.empty() : Optional.of(row.job);
+    }
+
+    @Override
+    public synchronized Optional<Claim> claim(String jobId, Lease lease, Instant now) {
+        check("claim");
+        Row row = rows.get(jobId);
+        if (row == null) {
+            return Optional.empty();
+        }
+        Job j = row.job;
+        boolean queued = j.status() == JobStatus.QUEUED && !j.cancelRequested()
+                && (j.nextAttemptAt() == null || !j.nextAttemptAt().isAfter(now.plus(EARLY_ARRIVAL)));
+        boolean expired = j.status() == JobStatus.RUNNING && j.leaseExpiresAt() != null && j.leaseExpiresAt().isBefore(now);
+        if (j.attempts() >= j.maxAttempts() || !(queued || expired)) {
+            return Optional.empty();
+        }
+        JobStatus previous = j.status();
+        Instant queuedAt = row.queuedAt;
+        row.job = with(j, JobStatus.RUNNING, j.attempts() + 1, now, j.startedAt() == null ? now : j.startedAt(), null,
+                j.progress(), j.result(), j.error(), lease.owner(), lease.expiresAt(), now, j.cancelRequested(), null,
+                j.expiresAt(), j.runAt(), j.webhook(), j.cost());
+        writes.add("claim");
+        return Optional.of(new Claim(row.job, previous, queuedAt));
+    }
+
+    @Override
+    public Optional<Job> heartbeat(String jobId, Lease lease, Progress progress, Instant now) {
+        return update("heartbeat", jobId, r -> r.job.status() == JobStatus.RUNNING && lease.owner().equals(r.job.leaseOwner()), r -> {
+            Job j = r.job;
+            r.job = with(j, j.status(), j.attempts(), now, j.startedAt(), j.finishedAt(), progress == null ? j.progress() : progress,
+                    j.result(), j.error(), j.leaseOwner(), lease.expiresAt(), now, j.cancelRequested(), j.nextAttemptAt(),
+                    j.expiresAt(), j.runAt(), j.webhook(), j.cost());
+        });
+    }
+
+    private Predicate<Row> underLease(String leaseOwner) {
+        return r -> r.job.status() == JobStatus.RUNNING && leaseOwner.equals(r.job.leaseOwner());
+    }
+
+    @Override
+    public Optional<Job> succeed(String jobId, String leaseOwner, String resultJson, Progress progress, JobCost attempt, Instant now) {
+        return update("succeed", jobId, underLease(leaseOwner), r -> {
+            finish(r, JobStatus.SUCCEEDED, now, progress, resultJson, null, attempt, false);
+            r.job = endedBy(r.job, leaseOwner);
+        });
+    }
+
+    @Override
+    public Optional<Job> fail(String jobId, String leaseOwner, JobError error, JobCost attempt, Instant now) {
+        return update("fail", jobId, underLease(leaseOwner), r -> {
+            finish(r, JobStatus.FAILED, now, null, null, error, attempt, false);
+            r.job = endedBy(r.job, leaseOwner);
+        });
+    }
+
+    @Override
+    public Optional<Job> cancelRunning(String jobId, String leaseOwner, JobCost attempt, Instant now) {
+        return update("cancelRunning", jobId, underLease(leaseOwner), r -> {
+            finish(r, JobStatus.CANCELLED, now, null, null, null, attempt, false);
+            r.job = endedBy(r.job, leaseOwner);
+        });
+    }
+
+    @Override
+    public Optional<Job> awaitRetry(String jobId, String leaseOwner, JobError error, Instant nextAttemptAt, JobCost attempt,
+                                    Instant now) {
+        return update("awaitRetry", jobId, underLease(leaseOwner), r -> {
+            Job j = r.job;
+            r.job = with(j, JobStatus.QUEUED, j.attempts(), now, j.startedAt(), null, j.progress(), j.result(), error, null, null,
+                    j.heartbeatAt(), j.cancelRequested(), nextAttemptAt, j.expiresAt(), j.runAt(), j.webhook(), add(j.cost(), attempt));
+            r.queuedAt = nextAttemptAt;
+            r.sweepAt = nextAttemptAt.plus(queuedStaleAfter);
+        });
+    }
+
+    @Override
+    public Optional<Job> requestCancel(String jobId, String tenantId, Instant now) {
+        return update("requestCancel", jobId, r -> r.job.tenantId().equals(tenantId) && !r.job.status().isTerminal(), r -> {
+            Job j = r.job;
+            r.job = with(j, j.status(), j.attempts(), now, j.startedAt(), j.finishedAt(), j.progress(), j.result(), j.error(),
+                    j.leaseOwner(), j.leaseExpiresAt(), j.heartbeatAt(), true, j.nextAttemptAt(), j.expiresAt(), j.runAt(),
+                    j.webhook(), j.cost());
+        });
+    }
+
+    @Override
+    public Optional<Job> recountEnd(String jobId, String endedBy, Instant now) {
+        return update("recountEnd", jobId, r -> endedBy.equals(r.job.endedBy()), r -> r.job = endedBy(r.job, null));
+    }
+
+    @Override
+    public Optional<Job> cancelQueued(String jobId, Instant now) {
+        return update("cancelQueued", jobId, r -> r.job.status() == JobStatus.QUEUED && r.job.cancelRequested(),
+                r -> finish(r, JobStatus.CANCELLED, now, null, null, null, null, true));
+    }
+
+    @Override
+    public synchronized DuePage findDue(int shard, Instant now, int limit, String cursor) {
+        check("findDue");
+        if (shard != 0) {
+            return new DuePage(List.of(), null, 0);
+        }
+        List<DueJob> due = new ArrayList<>();
+        for (Row r : rows.values()) {
+            if (r.sweepAt != null && r.sweepAt.isBefore(now)) {
+                Job j = r.job;
+                due.add(new DueJob(j.jobId(), j.tenantId(), j.type(), j.status(), j.attempts(), j.maxAttempts(), j.leaseExpiresAt(),
+                        j.version(), j.priority(), r.queuedAt, r.resends));
+            }
+        }
+        return new DuePage(due, null, due.size() * 2);
+    }
+
+    @Override
+    public boolean deferSweep(DueJob job, Instant sweepAt) {
+        return update("deferSweep", job.jobId(), r -> r.job.status() == JobStatus.RUNNING && r.sweepAt != null,
+                r -> r.sweepAt = sweepAt).isPresent();
+    }
+
+    @Override
+    public boolean markResent(DueJob job, Instant nextSweepAt, Instant now) {
+        return update("markResent", job.jobId(), r -> r.job.version() == job.version() && r.job.status() == JobStatus.QUEUED, r -> {
+            r.sweepAt = nextSweepAt;
+            r.resends++;
+            Job j = r.job;
+            r.job = with(j, j.status(), j.attempts(), now, j.startedAt(), j.finishedAt(), j.progress(), j.result(), j.error(),
+                    j.leaseOwner(), j.leaseExpiresAt(), j.heartbeatAt(), j.cancelRequested(), j.nextAttemptAt(), j.expiresAt(),
+                    j.runAt(), j.webhook(), j.cost());
+        }).isPresent();
+    }
+
+    private Predicate<Row> expiredLease(DueJob job, Instant now) {
+        return r -> r.job.version() == job.version() && r.job.status() == JobStatus.RUNNING && r.job.leaseExpiresAt() != null
+                && r.job.leaseExpiresAt().isBefore(now);
+    }
+
+    @Override
+    public Optional<Job> requeueExpired(DueJob job, JobError error, Instant now) {
+        return update("requeueExpired", job.jobId(), expiredLease(job, now), r -> {
+            Job j = r.job;
+            r.job = with(j, JobStatus.QUEUED, j.attempts(), now, j.startedAt(), null, j.progress(), j.result(), error, null, null,
+                    j.heartbeatAt(), j.cancelRequested(), j.nextAttemptAt(), j.expiresAt(), j.runAt(), j.webhook(), j.cost());
+            r.queuedAt = now;
+            r.sweepAt = now.plus(queuedStaleAfter);
+        });
+    }
+
+    @Override
+    public Optional<Job> failExpired(DueJob job, JobError error, Instant now) {
+        return update("failExpired", job.jobId(), expiredLease(job, now),
+                r -> finish(r, JobStatus.FAILED, now, null, null, error, null, false));
+    }
+
+    @Override
+    public Optional<Job> failDeadLettered(String jobId, JobStatus from, JobError error, Instant now) {
+        Predicate<Row> condition = from == JobStatus.RUNNING
+                ? r -> r.job.status() == JobStatus.RUNNING && r.job.leaseExpiresAt() != null && r.job.leaseExpiresAt().isBefore(now)
+                : r -> r.job.status() == from;
+        return update("failDeadLettered", jobId, condition, r -> finish(r, JobStatus.FAILED, now, null, null, error, null, false));
+    }
+
+    @Override
+    public boolean webhookQueued(String jobId, Instant finishedAt) {
+        return update("webhookQueued", jobId, r -> finishedAt.equals(r.job.finishedAt()) && r.job.webhook() == null, r -> {
+            Job j = r.job;
+            r.job = with(j, j.status(), j.attempts(), j.updatedAt(), j.startedAt(), j.finishedAt(), j.progress(), j.result(), j.error(),
+                    j.leaseOwner(), j.leaseExpiresAt(), j.heartbeatAt(), j.cancelRequested(), j.nextAttemptAt(), j.expiresAt(),
+                    j.runAt(), new WebhookDelivery(WebhookDelivery.PENDING, 0, null, null, null), j.cost());
+        }).isPresent();
+    }
+
+    @Override
+    public boolean recordWebhook(String jobId, Instant finishedAt, int previousAttempts, WebhookDelivery delivery) {
+        return update("recordWebhook", jobId, r -> finishedAt.equals(r.job.finishedAt())
+                && (r.job.webhook() == null ? previousAttempts == 0 : r.job.webhook().attempts() == previousAttempts), r -> {
+            Job j = r.job;
+            r.job = with(j, j.status(), j.attempts(), j.updatedAt(), j.startedAt(), j.finishedAt(), j.progress(), j.result(), j.error(),
+                    j.leaseOwner(), j.leaseExpiresAt(), j.heartbeatAt(), j.cancelRequested(), j.nextAttemptAt(), j.expiresAt(),
+                    j.runAt(), delivery, j.cost());
+        }).isPresent();
+    }
+
+    @Override
+    public synchronized void keepDeadLetter(DeadLetter letter) {
+        check("keepDeadLetter");
+        deadLetters.putIfAbsent(letter.messageId(), letter);
+    }
+
+    @Override
+    public synchronized Optional<DeadLetter> findDeadLetter(String messageId) {
+        return Optional.ofNullable(deadLetters.get(messageId));
+    }
+
+    /** Test set-up: a job written as it is, bypassing every condition. */
+    public synchronized void put(Job job) {
+        Row row = new Row(job);
+        if (job.status().isInFlight()) {
+            row.sweepAt = firstSweep(job);
+            row.queuedAt = job.createdAt();
+        }
+        rows.put(job.jobId(), row);
+    }
+}

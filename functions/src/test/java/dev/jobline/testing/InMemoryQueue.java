@@ -1,0 +1,64 @@
+package dev.jobline.testing;
+
+import dev.jobline.queue.JobMessage;
+import dev.jobline.queue.JobQueue;
+import dev.jobline.queue.ReceivedMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** {@link JobQueue} in memory, for unit tests: what was sent and hidden, and sends or hides that can be made to fail. */
+public final class InMemoryQueue implements JobQueue {
+    public final List<JobMessage> sent = new ArrayList<>();
+    public final List<Duration> hidden = new ArrayList<>();
+    private boolean failSends;
+    private boolean failHides;
+
+    public synchronized void failSends() {
+        failSends = true;
+    }
+
+    public synchronized void failHides() {
+        failHides = true;
+    }
+
+    @Override
+    public synchronized void send(JobMessage message) {
+        if (failSends) {
+            throw new QueueUnavailable("injected failure of a send", null);
+        }
+        sent.add(message);
+    }
+
+    @Override
+    public synchronized List<JobMessage> sendAll(List<JobMessage> messages) {
+        if (failSends) {
+            return List.copyOf(messages);
+        }
+        sent.addAll(messages);
+        return List.of();
+    }
+
+    @Override
+    public synchronized void hide(ReceivedMessage message, Duration visibility) {
+        if (failHides) {
+            throw new QueueUnavailable("injected failure of a visibility change", null);
+        }
+        hidden.add(visibility);
+    }
+
+    /** A received message for a job, as the worker gets it from its event. */
+    public static ReceivedMessage received(String jobId, String messageId) {
+        return new ReceivedMessage(messageId, new JobMessage(jobId, "t", "x", null).body(), "receipt-" + messageId, 1,
+                Map.of(), "arn:aws:sqs:us-east-1:000000000000:jobs");
+    }
+
+    public synchronized List<String> sentJobIds() {
+        return sent.stream().map(JobMessage::jobId).toList();
+    }
+
+    public synchronized int sends() {
+        return sent.size();
+    }
+}

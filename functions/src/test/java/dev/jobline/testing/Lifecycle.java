@@ -1,0 +1,42 @@
+package dev.jobline.testing;
+
+import dev.jobline.cost.CostModel;
+import dev.jobline.cost.CostTotals;
+import dev.jobline.job.Job;
+import dev.jobline.job.JobType;
+import dev.jobline.lifecycle.JobLifecycle;
+import dev.jobline.lifecycle.TenantLedger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A lifecycle on doubles, for unit tests: an in-memory table and tenants (the ledger as listener and admission), a
+ * recording listener, a clock that moves only when told.
+ */
+public final class Lifecycle {
+    public final TestClock clock = new TestClock(Instant.parse("2026-11-30T10:00:00Z"));
+    public final InMemoryJobStore store = new InMemoryJobStore(Duration.ofMinutes(15));
+    public final InMemoryTenantStore tenants;
+    public final RecordingListener recorded = new RecordingListener();
+    public final JobLifecycle lifecycle;
+
+    public Lifecycle(int maxInFlight) {
+        this.tenants = new InMemoryTenantStore(maxInFlight);
+        TenantLedger ledger = new TenantLedger(tenants);
+        this.lifecycle = new JobLifecycle(store, ledger, List.of(ledger, recorded), clock);
+    }
+
+    /** A new job of tenant-a, as a submission builds it. */
+    public Job newJob(String jobId, JobType type) {
+        return Job.submitted(jobId, "tenant-a", type, "{}", type.maxAttempts(), (int) type.timeout().toSeconds(), clock.instant())
+                .withCost(CostTotals.of(CostModel.submit(1)));
+    }
+
+    /** A job created through the lifecycle (room taken, counted) and flushed. */
+    public Job created(String jobId, JobType type) {
+        Job job = lifecycle.create(newJob(jobId, type), CostModel.submit(1)).orElseThrow();
+        lifecycle.flush();
+        return job;
+    }
+}

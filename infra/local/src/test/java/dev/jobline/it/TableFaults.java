@@ -1,0 +1,39 @@
+package dev.jobline.it;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * Faults a test injects into the functions' table calls: writes to the items whose key starts with a prefix fail, as
+ * if the function died between a job's write and this one (the job's own write, to its id, goes through).
+ */
+final class TableFaults implements ExecutionInterceptor {
+    private final Set<String> failing = ConcurrentHashMap.newKeySet();
+
+    /** From now on, every write to an item whose key starts with {@code prefix} fails. */
+    void failWritesTo(String prefix) {
+        failing.add(prefix);
+    }
+
+    void heal() {
+        failing.clear();
+    }
+
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        Map<String, AttributeValue> key = context.request() instanceof UpdateItemRequest update ? update.key()
+                : context.request() instanceof PutItemRequest put ? put.item() : null;
+        AttributeValue id = key == null ? null : key.get("jobId");
+        if (id != null && id.s() != null && failing.stream().anyMatch(id.s()::startsWith)) {
+            throw SdkClientException.create("injected fault: the function died before writing " + id.s());
+        }
+    }
+}
