@@ -140,9 +140,9 @@ public final class Worker {
         }
         Job job = current.get();
         if (job.status().isTerminal()) {
-            if (job.endedBy() != null && job.endedBy().endsWith(leaseOwner("", message))) {
-                // this very message's attempt ended the job, yet the message came back: that invocation never finished,
-                // and the counts it would have written at its end went with it
+            if (endedByAnEarlierReceiveOf(job, message)) {
+                // an earlier receive of this very message ended the job, yet the message came back: that invocation
+                // never finished, and the counts it would have written at its end went with it
                 lifecycle.recountEnd(job);
             } else {
                 Log.info("job.duplicate_delivery", "status", job.status());
@@ -163,9 +163,28 @@ public final class Worker {
         return false;
     }
 
-    /** An attempt's lease owner: the invocation that runs it and the message that brought the job. */
+    /** An attempt's lease owner: the invocation that runs it, and which receive of which message brought the job. */
     private static String leaseOwner(String invocationId, ReceivedMessage message) {
-        return invocationId + "/" + message.messageId();
+        return invocationId + "/" + message.messageId() + "#" + message.receiveCount();
+    }
+
+    /**
+     * The job was ended by an attempt that a receive of this same message started, and this is a later receive: the
+     * message was not deleted after that attempt's end, so its invocation did not finish. (The same receive handed
+     * over twice, or another message, says nothing of the kind.)
+     */
+    private static boolean endedByAnEarlierReceiveOf(Job job, ReceivedMessage message) {
+        String endedBy = job.endedBy();
+        String marker = "/" + message.messageId() + "#";
+        int at = endedBy == null ? -1 : endedBy.lastIndexOf(marker);
+        if (at < 0) {
+            return false;
+        }
+        try {
+            return Integer.parseInt(endedBy.substring(at + marker.length())) < message.receiveCount();
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private boolean notClaimedWhileQueued(Job job, ReceivedMessage message, Instant now) {

@@ -20,7 +20,8 @@ class JobStatusTest {
     /** The intended table, written out by hand so the enum's switch is checked against it. */
     private static final Map<JobStatus, Set<JobStatus>> ALLOWED = Map.of(
             QUEUED, EnumSet.of(RUNNING, CANCELLED, FAILED),
-            RUNNING, EnumSet.of(QUEUED, SUCCEEDED, FAILED, CANCELLED),
+            // RUNNING to RUNNING: a new attempt takes over one whose lease expired
+            RUNNING, EnumSet.of(QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED),
             SUCCEEDED, EnumSet.noneOf(JobStatus.class),
             FAILED, EnumSet.of(QUEUED),
             CANCELLED, EnumSet.of(QUEUED));
@@ -34,6 +35,11 @@ class JobStatusTest {
     @MethodSource("everyPair")
     void transitionTableAllowsExactlyTheIntendedMoves(JobStatus from, JobStatus to) {
         assertEquals(ALLOWED.get(from).contains(to), from.canMoveTo(to));
+    }
+
+    @Test
+    void aNewJobStartsQueuedAndNowhereElse() {
+        assertEquals(EnumSet.of(QUEUED), EnumSet.copyOf(Stream.of(JobStatus.values()).filter(JobStatus::canStartAs).toList()));
     }
 
     @Test

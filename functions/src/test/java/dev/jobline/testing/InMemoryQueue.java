@@ -48,10 +48,15 @@ public final class InMemoryQueue implements JobQueue {
         hidden.add(visibility);
     }
 
-    /** A received message for a job, as the worker gets it from its event. */
+    /** A received message for a job, as the worker gets it from its event: its first receive. */
     public static ReceivedMessage received(String jobId, String messageId) {
-        return new ReceivedMessage(messageId, new JobMessage(jobId, "t", "x", null).body(), "receipt-" + messageId, 1,
-                Map.of(), "arn:aws:sqs:us-east-1:000000000000:jobs");
+        return received(jobId, messageId, 1);
+    }
+
+    /** The {@code receiveCount}th receive of a message for a job. */
+    public static ReceivedMessage received(String jobId, String messageId, int receiveCount) {
+        return new ReceivedMessage(messageId, new JobMessage(jobId, "t", "x", null).body(), "receipt-" + messageId + "-" + receiveCount,
+                receiveCount, Map.of(), "arn:aws:sqs:us-east-1:000000000000:jobs");
     }
 
     public synchronized List<String> sentJobIds() {
