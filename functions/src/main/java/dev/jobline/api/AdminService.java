@@ -5,6 +5,7 @@ import dev.jobline.job.Job;
 import dev.jobline.job.JobRegistry;
 import dev.jobline.job.JobStatus;
 import dev.jobline.job.JobType;
+import dev.jobline.job.KeyRule;
 import dev.jobline.job.Refusal;
 import dev.jobline.lifecycle.Cause;
 import dev.jobline.log.Log;
@@ -32,9 +33,12 @@ public final class AdminService {
     private final QueueAdmin queues;
     private final JobRegistry registry;
     private final Clock clock;
+    private final int tenantMaxRunning;
 
+    /** @param tenantMaxRunning the deployment's cap on one tenant's running jobs (0: none), for GET /job-types */
     public AdminService(JobService jobs, JobStore store, TenantStore tenants, JobQueue queue, QueueAdmin queues,
-                        JobRegistry registry, Clock clock) {
+                        JobRegistry registry, Clock clock, int tenantMaxRunning) {
+        this.tenantMaxRunning = tenantMaxRunning;
         this.jobs = jobs;
         this.store = store;
         this.tenants = tenants;
@@ -74,25 +78,34 @@ public final class AdminService {
                 Map.of("visible", depth.visible(), "inFlight", depth.inFlight(), "delayed", depth.delayed())));
         Optional<TenantStore.InFlightSnapshot> counted = tenants.snapshot();
         Map<String, Object> byType = new LinkedHashMap<>();
-        counted.ifPresent(snapshot -> snapshot.byType().forEach((type, statuses) -> {
-            Map<String, Object> view = new LinkedHashMap<>();
-            view.put("QUEUED", statuses.getOrDefault(JobStatus.QUEUED, 0L));
-            view.put("RUNNING", statuses.getOrDefault(JobStatus.RUNNING, 0L));
-            byType.put(type, view);
-        }));
+        Map<String, Object> inFlightByTenant = new LinkedHashMap<>();
+        counted.ifPresent(snapshot -> {
+            snapshot.byType().forEach((type, n) -> byType.put(type, view(n)));
+            snapshot.byTenant().forEach((tenant, n) -> inFlightByTenant.put(tenant, view(n)));
+        });
         Instant oldest = counted.map(TenantStore.InFlightSnapshot::oldestQueuedAt).orElse(null);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("jobs", jobCounts);
         answer.put("queues", depths);
         answer.put("inFlightJobs", totals.get(JobStatus.QUEUED) + totals.get(JobStatus.RUNNING));
         answer.put("oldestQueuedAgeSeconds", oldest == null ? 0 : Math.max(0, Duration.between(oldest, now).toSeconds()));
+        // QUEUED includes WAITING: due, but held back by a full concurrency limit
         answer.put("inFlightByType", byType);
+        answer.put("inFlightByTenant", inFlightByTenant);
         answer.put("countedAt", counted.map(snapshot -> snapshot.countedAt().toString()).orElse(null));
         answer.put("byTenant", byTenant);
         // dollars per tenant at the dated on-demand prices, as the functions counted them (see dev.jobline.cost)
         answer.put("costByTenant", costs);
         answer.put("costPricesAsOf", OnDemandPrices.AS_OF.toString());
         return answer;
+    }
+
+    private static Map<String, Object> view(TenantStore.InFlightCounts counts) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("QUEUED", counts.queued());
+        view.put("RUNNING", counts.running());
+        view.put("WAITING", counts.waiting());
+        return view;
     }
 
     /** Which parts answer; the caller maps any failure to 503. */
@@ -107,15 +120,33 @@ public final class AdminService {
         return answer;
     }
 
+    /**
+     * Every registered type: what it is for, its attempts, timeout and retry backoff, its concurrency limits (with
+     * the deployment's per-tenant running cap, which applies to every type together) and its concurrency keys.
+     */
     List<Map<String, Object>> jobTypes() {
         List<Map<String, Object>> types = new ArrayList<>();
         for (JobType type : registry.all()) {
             Map<String, Object> view = new LinkedHashMap<>();
             view.put("name", type.name());
+            view.put("purpose", type.purpose());
             view.put("maxAttempts", type.maxAttempts());
             view.put("timeoutSeconds", type.timeout().toSeconds());
             view.put("retry", Map.of("baseSeconds", type.retryPolicy().base().toSeconds(),
                     "capSeconds", type.retryPolicy().cap().toSeconds()));
+            Map<String, Object> limits = new LinkedHashMap<>();
+            // null: no limit of this kind
+            limits.put("maxConcurrent", type.maxConcurrent() > 0 ? type.maxConcurrent() : null);
+            limits.put("maxConcurrentPerTenant", type.maxConcurrentPerTenant() > 0 ? type.maxConcurrentPerTenant() : null);
+            limits.put("tenantMaxRunning", tenantMaxRunning > 0 ? tenantMaxRunning : null);
+            view.put("limits", limits);
+            KeyRule keys = type.keys();
+            Map<String, Object> key = new LinkedHashMap<>();
+            key.put("fromPayload", keys.payloadField());
+            key.put("scope", keys.scope().label());
+            key.put("defaultTtlSeconds", keys.defaultTtl().toSeconds());
+            key.put("maxTtlSeconds", keys.maxTtl().toSeconds());
+            view.put("concurrencyKey", key);
             types.add(view);
         }
         return types;
@@ -147,7 +178,8 @@ public final class AdminService {
             for (JobStore.FailedJob failed : matched) {
                 try {
                     // the same transition as a tenant's retry: quota taken, counted, announced
-                    Job job = jobs.requeue(failed.jobId(), failed.tenantId(), JobStatus.FAILED, Cause.ADMIN);
+                    Job current = store.find(failed.jobId()).orElseThrow(() -> new Refusal.NotFound(failed.jobId()));
+                    Job job = jobs.requeue(current, Cause.ADMIN);
                     requeued.add(job.jobId());
                     JobService.messageFor(job, clock.instant()).ifPresent(messages::add);
                 } catch (Refusal refusal) {

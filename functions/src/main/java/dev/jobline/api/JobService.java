@@ -38,8 +38,19 @@ public final class JobService {
         this.queue = queue;
     }
 
-    /** A submission's outcome: the job, and whether this call created it (false: a repeat). */
-    record Submitted(Job job, boolean created) {
+    /**
+     * A submission's outcome: the job, and whether this call created it (false: a repeat of an earlier submission
+     * with the same Idempotency-Key, or, with {@code keyHolder}, the job that holds the concurrency key).
+     */
+    record Submitted(Job job, boolean created, boolean keyHolder) {
+        Submitted(Job job, boolean created) {
+            this(job, created, false);
+        }
+
+        /** What the Jobline-Submit-Outcome header says: created, repeated, or existing. */
+        String outcome() {
+            return created ? "created" : keyHolder ? "existing" : "repeated";
+        }
     }
 
     /**
@@ -51,7 +62,17 @@ public final class JobService {
         Instant now = lifecycle.clock().instant();
         JobCost cost = CostModel.submit(1);
         Job job = newJob(tenantId, request, idempotencyKey, now).withCost(CostTotals.of(cost));
-        if (lifecycle.create(job, cost).isEmpty()) {
+        Optional<Job> created;
+        try {
+            created = lifecycle.create(job, cost);
+        } catch (Refusal.KeyConflict conflict) {
+            Optional<Job> existing = request.returnExisting() ? existing(conflict) : Optional.empty();
+            if (existing.isPresent()) {
+                return new Submitted(existing.get(), false, true);
+            }
+            throw conflict;
+        }
+        if (created.isEmpty()) {
             if (idempotencyKey == null) {
                 throw new IllegalStateException("job id " + job.jobId() + " is already taken");
             }
@@ -80,8 +101,37 @@ public final class JobService {
         throw new Refusal.IdempotencyConflict(true);
     }
 
-    /** One item of a batch: its job, or why it was kept out (a problem of its own, or not stored). */
-    record BatchItem(Job job, Problem problem) {
+    /**
+     * The job that holds a conflicting key, for onConflict returnExisting: as read, or, when its own submission was
+     * still being written, read again for up to a second (empty if it still is not there: never an id not stored).
+     */
+    private Optional<Job> existing(Refusal.KeyConflict conflict) {
+        if (conflict.holder() != null) {
+            return Optional.of(conflict.holder());
+        }
+        for (int tries = 0; tries < 5; tries++) {
+            Optional<Job> holder = store.find(conflict.holderId());
+            if (holder.isPresent()) {
+                return holder;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * One item of a batch: its job, or why it was kept out (a problem of its own, or not stored). {@code existing}: the
+     * job is another one, which holds the item's concurrency key (asked for with onConflict returnExisting).
+     */
+    record BatchItem(Job job, Problem problem, boolean existing) {
+        BatchItem(Job job, Problem problem) {
+            this(job, problem, false);
+        }
     }
 
     /** Stores every valid item, then sends them in as few calls as SQS allows; one bad item sinks nothing else. */
@@ -89,12 +139,14 @@ public final class JobService {
         Instant now = lifecycle.clock().instant();
         List<BatchItem> results = new ArrayList<>(items.size());
         List<Job> valid = new ArrayList<>();
+        List<SubmitRequest> requests = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
         for (Object item : items) {
             try {
                 SubmitRequest request = parse.apply(item);
                 positions.add(results.size());
                 valid.add(newJob(tenantId, request, null, now));
+                requests.add(request);
                 results.add(null);
             } catch (Problem problem) {
                 results.add(new BatchItem(null, problem));
@@ -108,14 +160,23 @@ public final class JobService {
         for (Job job : valid) {
             priced.add(job.withCost(CostTotals.of(cost)));
         }
-        List<Optional<Job>> written = lifecycle.createAll(tenantId, priced, cost);
+        List<JobLifecycle.Admitted> written = lifecycle.createAll(tenantId, priced, cost);
         List<JobMessage> messages = new ArrayList<>();
         for (int k = 0; k < written.size(); k++) {
-            Optional<Job> job = written.get(k);
-            results.set(positions.get(k), job.map(created -> new BatchItem(created, null))
-                    .orElseGet(() -> new BatchItem(null, new Problem(503, "service-unavailable", "Service unavailable",
-                            "this job could not be stored; submit it again"))));
-            job.flatMap(created -> messageFor(created, now)).ifPresent(messages::add);
+            JobLifecycle.Admitted admitted = written.get(k);
+            BatchItem result;
+            if (admitted.job() != null) {
+                result = new BatchItem(admitted.job(), null);
+                messageFor(admitted.job(), now).ifPresent(messages::add);
+            } else if (admitted.conflict() != null) {
+                Optional<Job> existing = requests.get(k).returnExisting() ? existing(admitted.conflict()) : Optional.empty();
+                result = existing.map(holder -> new BatchItem(holder, null, true))
+                        .orElseGet(() -> new BatchItem(null, Problems.of(admitted.conflict())));
+            } else {
+                result = new BatchItem(null, new Problem(503, "service-unavailable", "Service unavailable",
+                        "this job could not be stored; submit it again"));
+            }
+            results.set(positions.get(k), result);
         }
         for (JobMessage unsent : messages.isEmpty() ? List.<JobMessage>of() : queue.sendAll(messages)) {
             Log.warn("job.send_deferred", "jobId", unsent.jobId(), "tenantId", tenantId);
@@ -159,7 +220,7 @@ public final class JobService {
     /** A FAILED or CANCELLED job runs again with a fresh attempt budget; {@link Refusal.WrongStatus} otherwise. */
     Job retry(String tenantId, String jobId) {
         Job current = find(tenantId, jobId);
-        Job job = requeue(jobId, tenantId, current.status(), Cause.TENANT);
+        Job job = requeue(current, Cause.TENANT);
         send(job, lifecycle.clock().instant());
         return job;
     }
@@ -168,12 +229,13 @@ public final class JobService {
      * The retry transition, for a tenant's POST /jobs/{id}/retry and an operator's redrive alike: the job, FAILED or
      * CANCELLED, back to QUEUED (taking room in its tenant's quota). Sending its message is the caller's.
      */
-    Job requeue(String jobId, String tenantId, JobStatus before, Cause cause) {
+    Job requeue(Job current, Cause cause) {
+        JobStatus before = current.status();
         if (before != JobStatus.FAILED && before != JobStatus.CANCELLED) {
-            throw new Refusal.WrongStatus(jobId, Refusal.Action.RETRY, before, "only a failed or cancelled job can be retried");
+            throw new Refusal.WrongStatus(current.jobId(), Refusal.Action.RETRY, before, "only a failed or cancelled job can be retried");
         }
-        return lifecycle.retry(jobId, tenantId, before, cause).orElseThrow(() -> new Refusal.WrongStatus(
-                jobId, Refusal.Action.RETRY, before, "it changed while it was retried; read it again"));
+        return lifecycle.retry(current, cause).orElseThrow(() -> new Refusal.WrongStatus(
+                current.jobId(), Refusal.Action.RETRY, before, "it changed while it was retried; read it again"));
     }
 
     private void send(Job job, Instant now) {
@@ -192,9 +254,10 @@ public final class JobService {
         // a delay is a runAt relative to now: stored, so the job shows when it will run
         Instant runAt = request.runAt() != null ? request.runAt()
                 : request.delaySeconds() > 0 ? now.plusSeconds(request.delaySeconds()) : null;
-        return Job.submitted(jobId, tenantId, request.type(), request.payloadJson(), request.maxAttempts(),
+        Job job = Job.submitted(jobId, tenantId, request.type(), request.payloadJson(), request.maxAttempts(),
                         request.timeoutSeconds(), now)
                 .withOptions(request.priority(), runAt, request.callbackUrl(), requestHash);
+        return request.key() == null ? job : job.withKey(request.key().heldFrom(now));
     }
 
     /** The message that wakes a worker, delayed as asked; empty for a job due too late for a queue's delay. */

@@ -46,6 +46,8 @@ public final class JobsApi {
     private static final int MAX_BATCH_BODY_BYTES = 6 * 1024 * 1024;
     private static final int MAX_BATCH_ITEMS = 100;
     private static final int MAX_PAGE = 100;
+    /** Says what a 202 or 200 to a submission means: created, repeated (the same Idempotency-Key) or existing (the key's holder). */
+    static final String OUTCOME_HEADER = "jobline-submit-outcome";
 
     private final JobService jobs;
     private final AdminService admin;
@@ -188,8 +190,11 @@ public final class JobsApi {
         SubmitRequest submission = SubmitRequest.parse(body, registry, maxPayloadBytes, clock.instant());
         JobService.Submitted submitted = jobs.submit(request.tenantId(), submission, key);
         Job job = submitted.job();
-        // the same view either way, so a client reads 202 (created) and 200 (a repeat) alike
-        return HttpResponse.json(submitted.created() ? 202 : 200, JobView.of(job)).withHeader("location", JobView.selfLink(job.jobId()));
+        // the same view either way, so a client reads 202 (created) and 200 (a repeat, or the key's holder) alike;
+        // the header says which, so an existing job is never mistaken for a new one
+        return HttpResponse.json(submitted.created() ? 202 : 200, JobView.of(job))
+                .withHeader("location", JobView.selfLink(job.jobId()))
+                .withHeader(OUTCOME_HEADER, submitted.outcome());
     }
 
     private HttpResponse submitBatch(HttpRequest request) {
@@ -215,12 +220,19 @@ public final class JobsApi {
                 item -> SubmitRequest.fromFields(item, registry, maxPayloadBytes, now));
         List<Map<String, Object>> answers = new ArrayList<>();
         int accepted = 0;
+        int existing = 0;
         for (int i = 0; i < results.size(); i++) {
             JobService.BatchItem result = results.get(i);
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("index", i);
             if (result.job() != null) {
-                accepted++;
+                if (result.existing()) {
+                    // not created: the job that holds the item's concurrency key (onConflict returnExisting)
+                    existing++;
+                    answer.put("existing", true);
+                } else {
+                    accepted++;
+                }
                 answer.put("jobId", result.job().jobId());
                 answer.put("status", result.job().status().name());
                 answer.put("links", Map.of("self", JobView.selfLink(result.job().jobId())));
@@ -231,9 +243,10 @@ public final class JobsApi {
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("accepted", accepted);
-        answer.put("rejected", results.size() - accepted);
+        answer.put("existing", existing);
+        answer.put("rejected", results.size() - accepted - existing);
         answer.put("jobs", answers);
-        return HttpResponse.json(accepted > 0 ? 202 : 400, answer);
+        return HttpResponse.json(accepted > 0 ? 202 : existing > 0 ? 200 : 400, answer);
     }
 
     private HttpResponse get(HttpRequest request, String jobId) {

@@ -1,6 +1,8 @@
 package dev.jobline.api;
 
+import dev.jobline.job.JobView;
 import dev.jobline.job.Refusal;
+import java.util.Map;
 
 /** The API's answers to the domain's refusals: the one place a {@link Refusal} becomes problem+json. */
 final class Problems {
@@ -24,6 +26,14 @@ final class Problems {
                     "the tenant's " + quota.limit() + " limit is reached; try again in " + seconds + " s")
                     .with("limit", quota.limit())
                     .withHeader("retry-after", Long.toString(seconds));
+        }
+        if (refusal instanceof Refusal.KeyConflict key) {
+            Problem problem = new Problem(409, "concurrency-key-held", "Another job holds this concurrency key", key.getMessage())
+                    .with("existingJobId", key.holderId())
+                    .with("links", Map.of("existing", JobView.selfLink(key.holderId())));
+            // a holder whose own submission is still being written has no status yet: ask again in a moment
+            return key.holder() == null ? problem.withHeader("retry-after", "1")
+                    : problem.with("existingJobStatus", key.holder().status().name());
         }
         Refusal.IdempotencyConflict conflict = (Refusal.IdempotencyConflict) refusal;
         return conflict.stillInFlight()

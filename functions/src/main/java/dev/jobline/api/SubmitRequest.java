@@ -1,7 +1,10 @@
 package dev.jobline.api;
 
+import dev.jobline.job.JobKey;
 import dev.jobline.job.JobRegistry;
 import dev.jobline.job.JobType;
+import dev.jobline.job.KeyRule;
+import dev.jobline.job.KeyScope;
 import dev.jobline.job.Priority;
 import dev.jobline.json.Json;
 import dev.jobline.queue.SqsLimits;
@@ -19,11 +22,23 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** A checked submission: every field valid, or a {@link Problem} saying which is not. */
+/**
+ * A checked submission: every field valid, or a {@link Problem} saying which is not.
+ *
+ * @param key            the concurrency key it asks for (submitted, or taken from the payload by its type's rule); null: none
+ * @param returnExisting on a key held by another job: answer with that job instead of refusing
+ */
 record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int timeoutSeconds, Priority priority,
-                     int delaySeconds, Instant runAt, String callbackUrl) {
+                     int delaySeconds, Instant runAt, String callbackUrl, KeyRequest key, boolean returnExisting) {
     static final Set<String> FIELDS = Set.of("type", "payload", "maxAttempts", "timeoutSeconds", "priority",
-            "delaySeconds", "runAt", "callbackUrl");
+            "delaySeconds", "runAt", "callbackUrl", "concurrencyKey", "keyScope", "keyTtlSeconds", "onConflict");
+
+    /** A concurrency key asked for: its value, its scope, and for how long at most it is held. */
+    record KeyRequest(String value, KeyScope scope, Duration ttl) {
+        JobKey heldFrom(Instant now) {
+            return new JobKey(value, scope, now.plus(ttl));
+        }
+    }
     /** SQS holds a message back for at most 15 minutes. */
     static final int MAX_DELAY_SECONDS = (int) SqsLimits.MAX_DELAY.toSeconds();
     /** How far ahead a job may be scheduled. */
@@ -81,7 +96,66 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
             throw Problem.badRequest("invalid-field", "give either delaySeconds or runAt, not both").with("field", "runAt");
         }
         String callbackUrl = callbackUrl(fields.get("callbackUrl"));
-        return new SubmitRequest(type, payloadJson, maxAttempts, timeoutSeconds, priority, delaySeconds, runAt, callbackUrl);
+        KeyRequest key = key(fields, type);
+        boolean returnExisting = onConflict(fields.get("onConflict"));
+        return new SubmitRequest(type, payloadJson, maxAttempts, timeoutSeconds, priority, delaySeconds, runAt, callbackUrl,
+                key, returnExisting);
+    }
+
+    /**
+     * The concurrency key: {@code concurrencyKey} as submitted, else the payload field the type's rule names (a keyed
+     * type's job must have it); its scope and TTL as submitted, else the type's. Null for a job without a key.
+     */
+    private static KeyRequest key(Map<?, ?> fields, JobType type) {
+        KeyRule rule = type.keys();
+        Object submitted = fields.get("concurrencyKey");
+        String value;
+        if (submitted != null) {
+            if (!(submitted instanceof String text) || text.isEmpty() || text.length() > JobKey.MAX_LENGTH
+                    || !text.chars().allMatch(c -> c >= 0x20 && c != 0x7f)) {
+                throw Problem.badRequest("invalid-field", "'concurrencyKey' must be a string of 1-" + JobKey.MAX_LENGTH
+                        + " characters, none of them a control character").with("field", "concurrencyKey");
+            }
+            value = (String) submitted;
+        } else if (rule.payloadField() != null) {
+            Object payload = fields.get("payload");
+            Object field = payload instanceof Map<?, ?> object ? object.get(rule.payloadField()) : null;
+            if (!(field instanceof String || field instanceof Number) || String.valueOf(field).isEmpty()
+                    || String.valueOf(field).length() > JobKey.MAX_LENGTH) {
+                throw Problem.badRequest("missing-field", "a '" + type.name() + "' job is keyed by its payload's '"
+                        + rule.payloadField() + "': give it as a string or number (or a concurrencyKey)").with("field", "payload");
+            }
+            value = String.valueOf(field);
+        } else {
+            if (fields.get("keyScope") != null || fields.get("keyTtlSeconds") != null || fields.get("onConflict") != null) {
+                throw Problem.badRequest("invalid-field", "keyScope, keyTtlSeconds and onConflict go with a concurrencyKey")
+                        .with("field", "concurrencyKey");
+            }
+            return null;
+        }
+        KeyScope scope = rule.scope();
+        Object scopeField = fields.get("keyScope");
+        if (scopeField != null) {
+            scope = scopeField instanceof String label ? KeyScope.fromLabel(label).orElse(null) : null;
+            if (scope == null) {
+                throw Problem.badRequest("invalid-field", "'keyScope' must be \"queued\" (held while the job waits) or \"active\" "
+                        + "(held until it ends; \"untilFinished\" means the same)").with("field", "keyScope");
+            }
+        }
+        int maxTtl = (int) Math.min(Integer.MAX_VALUE, rule.maxTtl().toSeconds());
+        int ttl = wholeNumber(fields.get("keyTtlSeconds"), "keyTtlSeconds", 1, maxTtl, (int) rule.defaultTtl().toSeconds());
+        return new KeyRequest(value, scope, Duration.ofSeconds(ttl));
+    }
+
+    private static boolean onConflict(Object value) {
+        if (value == null || "reject".equals(value)) {
+            return false;
+        }
+        if ("returnExisting".equals(value)) {
+            return true;
+        }
+        throw Problem.badRequest("invalid-field", "'onConflict' must be \"reject\" (409 with the job that holds the key) or "
+                + "\"returnExisting\" (200 with that job)").with("field", "onConflict");
     }
 
     /** When the job may first run. */
@@ -103,6 +177,11 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
         fields.put("delaySeconds", delaySeconds);
         fields.put("runAt", runAt == null ? null : runAt.toString());
         fields.put("callbackUrl", callbackUrl);
+        if (key != null) {
+            fields.put("concurrencyKey", key.value());
+            fields.put("keyScope", key.scope().label());
+            fields.put("keyTtlSeconds", key.ttl().toSeconds());
+        }
         return Json.write(fields);
     }
 

@@ -22,6 +22,7 @@ public record Config(
         int workerParallelism,
         int maxResultBytes,
         int tenantMaxInFlight,
+        int tenantMaxRunning,
         int tenantSubmitsPerMinute,
         String adminScope,
         String webhooksQueueUrl,
@@ -40,7 +41,7 @@ public record Config(
     public static final List<String> OPTIONAL = List.of("HIGH_PRIORITY_QUEUE_URL", "DEAD_LETTER_QUEUE_URL",
             "DEAD_LETTER_QUEUE_ARN", "IN_FLIGHT_SHARDS", "RETENTION_DAYS", "QUEUED_STALE_SECONDS", "MAX_PAYLOAD_BYTES",
             "LEASE_SECONDS", "VISIBILITY_SECONDS", "SAFETY_MARGIN_MILLIS", "WORKER_PARALLELISM", "MAX_RESULT_BYTES", "TENANT_MAX_IN_FLIGHT",
-            "TENANT_SUBMITS_PER_MINUTE", "ADMIN_SCOPE", "WEBHOOKS_QUEUE_URL", "WEBHOOKS_DEAD_LETTER_QUEUE_ARN", "WEBHOOK_SIGNING_KEY",
+            "TENANT_MAX_RUNNING", "TENANT_SUBMITS_PER_MINUTE", "ADMIN_SCOPE", "WEBHOOKS_QUEUE_URL", "WEBHOOKS_DEAD_LETTER_QUEUE_ARN", "WEBHOOK_SIGNING_KEY",
             "WEBHOOK_ALLOW_PRIVATE_HOSTS", "WEBHOOK_MAX_ATTEMPTS", "METRICS_SERVICE", MEMORY_SIZE);
 
     /** The webhook signing key derives every tenant's secret; shorter keys are refused. */
@@ -81,6 +82,9 @@ public record Config(
                 number(env, "WORKER_PARALLELISM", 10, 1, 100),
                 maxResultBytes,
                 number(env, "TENANT_MAX_IN_FLIGHT", 1000, 1, 10_000_000),
+                // the most jobs of one tenant that run at once, every type together (0: no cap): what keeps one
+                // tenant's flood from taking every worker
+                number(env, "TENANT_MAX_RUNNING", 100, 0, 100_000),
                 number(env, "TENANT_SUBMITS_PER_MINUTE", 600, 1, 10_000_000),
                 env.getOrDefault("ADMIN_SCOPE", "jobline/admin"),
                 optional(env, "WEBHOOKS_QUEUE_URL"),

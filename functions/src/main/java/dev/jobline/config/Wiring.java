@@ -7,6 +7,8 @@ import dev.jobline.deadletter.DeadLetters;
 import dev.jobline.job.JobRegistry;
 import dev.jobline.job.Priority;
 import dev.jobline.lifecycle.CompletionNotifier;
+import dev.jobline.lifecycle.ConcurrencyKeys;
+import dev.jobline.lifecycle.RunningLimits;
 import dev.jobline.lifecycle.JobLifecycle;
 import dev.jobline.lifecycle.TenantLedger;
 import dev.jobline.lifecycle.TransitionLog;
@@ -16,6 +18,9 @@ import dev.jobline.queue.JobQueue;
 import dev.jobline.queue.QueueAdmin;
 import dev.jobline.queue.SqsJobQueue;
 import dev.jobline.store.DynamoJobStore;
+import dev.jobline.store.DynamoKeyStore;
+import dev.jobline.store.DynamoLimitStore;
+import dev.jobline.store.KeyStore;
 import dev.jobline.store.DynamoTenantStore;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.TenantStore;
@@ -40,8 +45,8 @@ import java.util.Random;
  * Builds every service of a function from one {@link Config} and one set of {@link Clients}: nothing receives the
  * wiring itself, each handler gets the one service it calls. Lambda uses {@link #fromEnvironment()}, once per
  * container; tests and the local runner build their own with clients pointed at the local stack. One
- * {@link JobLifecycle} per wiring, with its listeners: the tenants' counts and quota, the metrics, the completion
- * webhooks and the transition log.
+ * {@link JobLifecycle} per wiring, with its listeners: the tenants' counts and quota, the concurrency keys, the running
+ * limits, the metrics, the completion webhooks and the transition log.
  */
 public final class Wiring {
     /** Rows per page when the sweeper reads the in-flight index. */
@@ -55,6 +60,9 @@ public final class Wiring {
     private final JobQueue queue;
     private final TenantStore tenants;
     private final JobLifecycle lifecycle;
+    private final KeyStore keys;
+    private final ConcurrencyKeys concurrencyKeys;
+    private final RunningLimits limits;
     private final JobRegistry registry;
     private final Clock clock;
     private final WebhookQueue webhookQueue;
@@ -69,8 +77,9 @@ public final class Wiring {
     public Wiring(Config config, Clients clients, JobRegistry registry, Clock clock) {
         this.config = config;
         this.clients = clients;
-        this.store = new DynamoJobStore(clients.dynamo(), config.tableName(), config.inFlightShards(),
+        DynamoJobStore jobs = new DynamoJobStore(clients.dynamo(), config.tableName(), config.inFlightShards(),
                 config.retention(), config.queuedStaleAfter());
+        this.store = jobs;
         Map<Priority, String> queues = new EnumMap<>(Priority.class);
         queues.put(Priority.NORMAL, config.queueUrl());
         if (config.highPriorityQueueUrl() != null) {
@@ -84,8 +93,12 @@ public final class Wiring {
         this.webhookQueue = config.webhooksQueueUrl() == null ? null : new SqsWebhookQueue(clients.sqs(), config.webhooksQueueUrl());
         this.webhookSecrets = config.webhookSigningKey() == null ? null : new WebhookSecrets(config.webhookSigningKey().value());
         TenantLedger ledger = new TenantLedger(tenants);
-        this.lifecycle = new JobLifecycle(store, ledger, List.of(ledger, new JobMetrics(config.metricsService()),
-                new CompletionNotifier(webhookQueue, store), new TransitionLog()), clock);
+        this.keys = new DynamoKeyStore(clients.dynamo(), config.tableName(), jobs);
+        this.concurrencyKeys = new ConcurrencyKeys(keys, store);
+        this.limits = new RunningLimits(new DynamoLimitStore(clients.dynamo(), config.tableName()), registry,
+                config.tenantMaxRunning());
+        this.lifecycle = new JobLifecycle(store, ledger, concurrencyKeys, List.of(ledger, concurrencyKeys, limits,
+                new JobMetrics(config.metricsService()), new CompletionNotifier(webhookQueue, store), new TransitionLog()), clock);
     }
 
     public static Wiring fromEnvironment() {
@@ -141,12 +154,13 @@ public final class Wiring {
 
     public JobsApi api() {
         JobService jobs = new JobService(lifecycle, store, queue);
-        AdminService admin = new AdminService(jobs, store, tenants, queue, queueAdmin(), registry, clock);
+        AdminService admin = new AdminService(jobs, store, tenants, queue, queueAdmin(), registry, clock,
+                config.tenantMaxRunning());
         return new JobsApi(jobs, admin, lifecycle, registry, config.maxPayloadBytes(), config.adminScope(), webhookSecrets);
     }
 
     public Worker worker() {
-        return new Worker(lifecycle, store, queue, registry,
+        return new Worker(lifecycle, limits, store, queue, registry,
                 WorkerSettings.forLease(config.lease(), config.visibility(), config.safetyMargin(), config.workerParallelism(), config.maxResultBytes())
                         .withMemory(config.memoryMb()),
                 jitter);
@@ -157,7 +171,7 @@ public final class Wiring {
     }
 
     public Sweeper sweeper() {
-        return new Sweeper(lifecycle, store, tenants, queue, config.inFlightShards(), SWEEP_PAGE_SIZE,
+        return new Sweeper(lifecycle, concurrencyKeys, store, tenants, queue, config.inFlightShards(), SWEEP_PAGE_SIZE,
                 config.queuedStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD));
     }
 

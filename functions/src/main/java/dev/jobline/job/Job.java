@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * One job as stored. Payload and result are JSON text. Lease fields belong to the attempt that
  * holds the job; {@code version} grows by one on every write. {@code endedBy} names the attempt (its
- * lease owner) whose write ended the job, when an attempt did.
+ * lease owner) whose write ended the job, when an attempt did. {@code key} is the concurrency key it holds (or held),
+ * {@code waitingFor} why a QUEUED job that could run does not yet (a concurrency limit is full).
  */
 public record Job(
         String jobId,
@@ -37,7 +38,9 @@ public record Job(
         String requestHash,
         WebhookDelivery webhook,
         dev.jobline.cost.CostTotals cost,
-        String endedBy) {
+        String endedBy,
+        JobKey key,
+        String waitingFor) {
 
     public Job {
         Objects.requireNonNull(jobId, "jobId");
@@ -54,21 +57,29 @@ public record Job(
                                 int maxAttempts, int timeoutSeconds, Instant now) {
         return new Job(jobId, tenantId, type.name(), JobStatus.QUEUED, payload, 0, maxAttempts, timeoutSeconds,
                 now, now, null, null, null, null, null, null, null, null, false, null, null, 1,
-                Priority.NORMAL, null, null, null, null, null, null);
+                Priority.NORMAL, null, null, null, null, null, null, null, null);
     }
 
     /** The same new job with the submission's options. */
     public Job withOptions(Priority newPriority, Instant newRunAt, String newCallbackUrl, String newRequestHash) {
         return new Job(jobId, tenantId, type, status, payload, attempts, maxAttempts, timeoutSeconds, createdAt, updatedAt,
                 startedAt, finishedAt, progress, result, error, leaseOwner, leaseExpiresAt, heartbeatAt, cancelRequested,
-                nextAttemptAt, expiresAt, version, newPriority, newRunAt, newCallbackUrl, newRequestHash, webhook, cost, endedBy);
+                nextAttemptAt, expiresAt, version, newPriority, newRunAt, newCallbackUrl, newRequestHash, webhook, cost, endedBy, key, waitingFor);
     }
 
     /** The same new job with what its submission cost: its item starts with it. */
     public Job withCost(dev.jobline.cost.CostTotals newCost) {
         return new Job(jobId, tenantId, type, status, payload, attempts, maxAttempts, timeoutSeconds, createdAt, updatedAt,
                 startedAt, finishedAt, progress, result, error, leaseOwner, leaseExpiresAt, heartbeatAt, cancelRequested,
-                nextAttemptAt, expiresAt, version, priority, runAt, callbackUrl, requestHash, webhook, newCost, endedBy);
+                nextAttemptAt, expiresAt, version, priority, runAt, callbackUrl, requestHash, webhook, newCost, endedBy, key, waitingFor);
+    }
+
+    /** The same new job holding a concurrency key. */
+    public Job withKey(JobKey newKey) {
+        return new Job(jobId, tenantId, type, status, payload, attempts, maxAttempts, timeoutSeconds, createdAt, updatedAt,
+                startedAt, finishedAt, progress, result, error, leaseOwner, leaseExpiresAt, heartbeatAt, cancelRequested,
+                nextAttemptAt, expiresAt, version, priority, runAt, callbackUrl, requestHash, webhook, cost, endedBy, newKey,
+                waitingFor);
     }
 
     public boolean hasLiveLease(Instant now) {

@@ -37,6 +37,15 @@ public final class JobView {
         if (job.callbackUrl() != null) {
             view.put("callbackUrl", job.callbackUrl());
         }
+        if (job.key() != null) {
+            view.put("concurrencyKey", job.key().value());
+            view.put("keyScope", job.key().scope().label());
+            put(view, "keyHeldUntil", job.key().heldUntil());
+        }
+        if (job.status() == JobStatus.QUEUED && job.waitingFor() != null) {
+            // due, but held back by a full concurrency limit (no attempt is spent waiting)
+            view.put("waitingFor", job.waitingFor());
+        }
         put(view, "createdAt", job.createdAt());
         put(view, "updatedAt", job.updatedAt());
         put(view, "startedAt", job.startedAt());

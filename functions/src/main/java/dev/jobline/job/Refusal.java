@@ -62,6 +62,31 @@ public abstract sealed class Refusal extends RuntimeException {
         }
     }
 
+    /**
+     * A concurrency key is held by another job of the tenant: the job that holds it ({@code holder}; null while its
+     * own write is still on its way, then only its id is known).
+     */
+    public static final class KeyConflict extends Refusal {
+        private final Job holder;
+        private final String holderId;
+
+        public KeyConflict(Job holder, String holderId, String key) {
+            super("the concurrency key '" + key + "' is held by job " + holderId
+                    + (holder == null ? "" : " (" + holder.status() + ")"));
+            this.holder = holder;
+            this.holderId = holderId;
+        }
+
+        /** The job that holds the key as last read; null when it was not written yet. */
+        public Job holder() {
+            return holder;
+        }
+
+        public String holderId() {
+            return holderId;
+        }
+    }
+
     /** An Idempotency-Key already names another request's job: a different request (reused) or one still running. */
     public static final class IdempotencyConflict extends Refusal {
         private final boolean stillInFlight;

@@ -2,6 +2,8 @@ package dev.jobline.jobs;
 
 import dev.jobline.job.JobRegistry;
 import dev.jobline.job.JobType;
+import dev.jobline.job.KeyRule;
+import dev.jobline.job.KeyScope;
 import dev.jobline.job.RetryPolicy;
 import java.time.Duration;
 
@@ -15,12 +17,21 @@ public final class JobCatalog {
 
     public static JobRegistry.Builder register(JobRegistry.Builder registry) {
         return registry
-                .register(JobType.of("echo", new EchoJob()).withTimeout(Duration.ofSeconds(10)))
-                .register(JobType.of("sleep", new SleepJob()).withTimeout(Duration.ofSeconds(50)))
+                .register(JobType.of("echo", new EchoJob()).withTimeout(Duration.ofSeconds(10))
+                        .withPurpose("Returns its payload: a smoke test of the whole path"))
+                .register(JobType.of("sleep", new SleepJob()).withTimeout(Duration.ofSeconds(50))
+                        .withPurpose("Sleeps for a while in steps, reporting progress: a stand-in for slow work"))
                 .register(JobType.of("fail", new FailJob())
                         .withMaxAttempts(3)
                         .withTimeout(Duration.ofSeconds(10))
-                        .withRetryPolicy(new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(30))));
+                        .withRetryPolicy(new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(30)))
+                        .withPurpose("Fails as its payload says (every attempt, or the first failTimes): retries and dead letters"))
+                // one scan per site at a time, with no client change: the key is the payload's siteId
+                .register(JobType.of("scan-site", new ScanSiteJob())
+                        .withTimeout(Duration.ofMinutes(5))
+                        .withMaxConcurrent(20, 5)
+                        .withKeys(KeyRule.fromPayload("siteId", KeyScope.ACTIVE))
+                        .withPurpose("Scans a site's pages; one scan per site at a time, at most 20 scans at once (5 per tenant)"));
     }
 
     public static JobRegistry registry() {

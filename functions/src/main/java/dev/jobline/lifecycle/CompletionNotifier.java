@@ -40,7 +40,7 @@ public final class CompletionNotifier implements JobListener {
             return;
         }
         try {
-            queue.send(job.jobId());
+            queue.send(job.jobId(), job.tenantId());
         } catch (RuntimeException e) {
             // the webhook is lost: no sweeper re-sends it. The job shows no webhook record at all, which
             // tells the tenant it was never queued (PENDING is written only after a send that worked).

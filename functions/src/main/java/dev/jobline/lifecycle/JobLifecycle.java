@@ -3,8 +3,10 @@ package dev.jobline.lifecycle;
 import dev.jobline.cost.JobCost;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
+import dev.jobline.job.JobKey;
 import dev.jobline.job.JobStatus;
 import dev.jobline.job.Progress;
+import dev.jobline.job.Refusal;
 import dev.jobline.log.Log;
 import dev.jobline.store.DueJob;
 import dev.jobline.store.JobStore;
@@ -29,12 +31,20 @@ import java.util.function.Supplier;
 public final class JobLifecycle {
     private final JobStore store;
     private final Admission admission;
+    private final ConcurrencyKeys keys;
     private final List<JobListener> listeners;
     private final Clock clock;
 
+    /** Without concurrency keys (a job with one is refused). */
     public JobLifecycle(JobStore store, Admission admission, List<JobListener> listeners, Clock clock) {
+        this(store, admission, ConcurrencyKeys.NONE, listeners, clock);
+    }
+
+    /** @param keys taken before a job enters QUEUED; give themselves back as a listener (put them in {@code listeners}) */
+    public JobLifecycle(JobStore store, Admission admission, ConcurrencyKeys keys, List<JobListener> listeners, Clock clock) {
         this.store = store;
         this.admission = admission;
+        this.keys = keys;
         this.listeners = List.copyOf(listeners);
         this.clock = clock;
     }
@@ -45,7 +55,7 @@ public final class JobLifecycle {
 
     /** The same lifecycle (admission, listeners, clock) writing through another store, e.g. one a test wraps. */
     public JobLifecycle over(JobStore other) {
-        return new JobLifecycle(other, admission, listeners, clock);
+        return new JobLifecycle(other, admission, keys, listeners, clock);
     }
 
     // ---- a job enters QUEUED
@@ -55,12 +65,12 @@ public final class JobLifecycle {
      * Throws {@link dev.jobline.job.Refusal.QuotaExceeded} when there is no room.
      */
     public Optional<Job> create(Job job, JobCost cost) {
-        return admitted(job.tenantId(), () -> store.create(job) ? Optional.of(job) : Optional.empty(), null, cost, Cause.SUBMIT);
+        return admitted(job, () -> store.create(job) ? Optional.of(job) : Optional.empty(), null, cost, Cause.SUBMIT);
     }
 
     /** A new job over a finished one with its id created before {@code cutoff} (an idempotency key used again later). */
     public Optional<Job> replaceFinished(Job job, Instant cutoff, JobCost cost) {
-        return admitted(job.tenantId(), () -> store.replaceFinished(job, cutoff) ? Optional.of(job) : Optional.empty(),
+        return admitted(job, () -> store.replaceFinished(job, cutoff) ? Optional.of(job) : Optional.empty(),
                 null, cost, Cause.SUBMIT);
     }
 
@@ -68,54 +78,93 @@ public final class JobLifecycle {
      * Writes many new jobs of one tenant, after taking room for all of them at once. Each item is the job as written,
      * or empty when it could not be (its room is given back); one that fails sinks nothing else.
      */
-    public List<Optional<Job>> createAll(String tenantId, List<Job> jobs, JobCost each) {
+    public List<Admitted> createAll(String tenantId, List<Job> jobs, JobCost each) {
         check(null, JobStatus.QUEUED);
         admission.reserve(tenantId, jobs.size(), clock.instant());
-        List<Optional<Job>> written = new ArrayList<>(jobs.size());
+        List<Admitted> written = new ArrayList<>(jobs.size());
         int unused = 0;
         for (Job job : jobs) {
-            Optional<Job> created;
+            Admitted admitted;
+            boolean tookKey = false;
             try {
-                created = store.create(job) ? Optional.of(job) : Optional.empty();
+                tookKey = keys.take(job, clock.instant());
+                admitted = store.create(job) ? new Admitted(job, null) : new Admitted(null, null);
+            } catch (Refusal.KeyConflict conflict) {
+                // this job only: its key is another job's
+                admitted = new Admitted(null, conflict);
             } catch (RuntimeException e) {
                 Log.error("job.not_stored", e, "jobId", job.jobId(), "tenantId", tenantId);
-                created = Optional.empty();
+                admitted = new Admitted(null, null);
             }
-            if (created.isEmpty()) {
+            if (admitted.job() == null) {
                 unused++;
+                if (tookKey) {
+                    keys.giveBack(job);
+                }
             }
-            written.add(created);
+            written.add(admitted);
         }
         if (unused > 0) {
             admission.unreserve(tenantId, unused);
         }
-        for (Optional<Job> job : written) {
-            job.ifPresent(created -> announce(moved(created, null, Cause.SUBMIT, each)));
+        for (Admitted admitted : written) {
+            if (admitted.job() != null) {
+                announce(moved(admitted.job(), null, Cause.SUBMIT, each));
+            }
         }
         return written;
     }
 
-    /** The tenant's FAILED or CANCELLED job (its status now {@code from}) back to QUEUED with a fresh attempt budget. */
-    public Optional<Job> retry(String jobId, String tenantId, JobStatus from, Cause cause) {
-        return admitted(tenantId, () -> store.retry(jobId, tenantId, from, clock.instant()), from, null, cause);
+    /** One job of a batch: as written, or not written (then {@code conflict} says when its key was another job's). */
+    public record Admitted(Job job, Refusal.KeyConflict conflict) {
     }
 
-    private Optional<Job> admitted(String tenantId, Supplier<Optional<Job>> write, JobStatus from, JobCost cost, Cause cause) {
+    /**
+     * The tenant's FAILED or CANCELLED job (as {@code current} last read it) back to QUEUED with a fresh attempt
+     * budget, taking its place in the quota and its concurrency key again.
+     */
+    public Optional<Job> retry(Job current, Cause cause) {
+        Instant now = clock.instant();
+        // the key is held again for as long as at the submission
+        Job again = current.key() == null ? current : current.withKey(new JobKey(current.key().value(),
+                current.key().scope(), now.plus(Duration.between(current.createdAt(), current.key().heldUntil()))));
+        Instant keyHeldUntil = again.key() == null ? null : again.key().heldUntil();
+        return admitted(again, () -> store.retry(current.jobId(), current.tenantId(), current.status(), keyHeldUntil, now),
+                current.status(), null, cause);
+    }
+
+    private Optional<Job> admitted(Job job, Supplier<Optional<Job>> write, JobStatus from, JobCost cost, Cause cause) {
         check(from, JobStatus.QUEUED);
+        String tenantId = job.tenantId();
         admission.reserve(tenantId, 1, clock.instant());
+        boolean tookKey;
+        try {
+            tookKey = keys.take(job, clock.instant());
+        } catch (RuntimeException refused) {
+            admission.unreserve(tenantId, 1);
+            throw refused;
+        }
         Optional<Job> written;
         try {
             written = write.get();
         } catch (RuntimeException e) {
-            admission.unreserve(tenantId, 1);
+            undo(job, tookKey);
             throw e;
         }
         if (written.isEmpty()) {
-            admission.unreserve(tenantId, 1);
+            undo(job, tookKey);
             return written;
         }
         announce(moved(written.get(), from, cause, cost));
         return written;
+    }
+
+    /** A job entering QUEUED whose write did not happen: its room, and its key if this call took it, back. */
+    private void undo(Job job, boolean tookKey) {
+        if (tookKey) {
+            keys.giveBack(job);
+        }
+        admission.unreserve(job.tenantId(), 1);
     }
 
     // ---- a worker's attempt
@@ -129,38 +178,39 @@ public final class JobLifecycle {
         claimed.ifPresent(claim -> {
             boolean takeover = claim.previous() == JobStatus.RUNNING;
             Duration waited = !takeover && claim.queuedAt() != null ? Duration.between(claim.queuedAt(), now) : null;
-            announce(new JobMoved(claim.job(), claim.previous(), JobStatus.RUNNING, Cause.WORKER, null, waited, null, takeover, now, false));
+            announce(new JobMoved(claim.job(), claim.previous(), JobStatus.RUNNING, Cause.WORKER, null, waited, null, takeover, now, false,
+                    lease.owner()));
         });
         return claimed;
     }
 
     public Optional<Job> succeed(Job job, Lease lease, String resultJson, Progress progress, JobCost cost, Duration ran) {
-        return attemptEnded(job, JobStatus.SUCCEEDED, cost, ran,
+        return attemptEnded(job, lease, JobStatus.SUCCEEDED, cost, ran,
                 () -> store.succeed(job.jobId(), lease.owner(), resultJson, progress, cost, clock.instant()));
     }
 
     public Optional<Job> fail(Job job, Lease lease, JobError error, JobCost cost, Duration ran) {
-        return attemptEnded(job, JobStatus.FAILED, cost, ran,
+        return attemptEnded(job, lease, JobStatus.FAILED, cost, ran,
                 () -> store.fail(job.jobId(), lease.owner(), error, cost, clock.instant()));
     }
 
     /** The handler saw the cancel request and stopped: RUNNING to CANCELLED. */
     public Optional<Job> cancelRunning(Job job, Lease lease, JobCost cost, Duration ran) {
-        return attemptEnded(job, JobStatus.CANCELLED, cost, ran,
+        return attemptEnded(job, lease, JobStatus.CANCELLED, cost, ran,
                 () -> store.cancelRunning(job.jobId(), lease.owner(), cost, clock.instant()));
     }
 
     /** The attempt failed and another one will follow at {@code nextAttemptAt}: RUNNING back to QUEUED. */
     public Optional<Job> awaitRetry(Job job, Lease lease, JobError error, Instant nextAttemptAt, JobCost cost, Duration ran) {
-        return attemptEnded(job, JobStatus.QUEUED, cost, ran,
+        return attemptEnded(job, lease, JobStatus.QUEUED, cost, ran,
                 () -> store.awaitRetry(job.jobId(), lease.owner(), error, nextAttemptAt, cost, clock.instant()));
     }
 
-    private Optional<Job> attemptEnded(Job job, JobStatus to, JobCost cost, Duration ran, Supplier<Optional<Job>> write) {
+    private Optional<Job> attemptEnded(Job job, Lease lease, JobStatus to, JobCost cost, Duration ran, Supplier<Optional<Job>> write) {
         check(JobStatus.RUNNING, to);
         Optional<Job> written = write.get();
         written.ifPresent(after -> announce(new JobMoved(after, JobStatus.RUNNING, to, Cause.WORKER, cost, null, ran, false,
-                clock.instant(), false)));
+                clock.instant(), false, lease.owner())));
         return written;
     }
 
@@ -189,7 +239,7 @@ public final class JobLifecycle {
         check(JobStatus.RUNNING, JobStatus.FAILED);
         Optional<Job> written = store.failExpired(job, error, clock.instant());
         written.ifPresent(after -> announce(new JobMoved(after, JobStatus.RUNNING, JobStatus.FAILED, cause, null, null, null,
-                true, clock.instant(), false)));
+                true, clock.instant(), false, null)));
         return written;
     }
 
@@ -198,7 +248,7 @@ public final class JobLifecycle {
         check(JobStatus.RUNNING, JobStatus.QUEUED);
         Optional<Job> written = store.requeueExpired(job, error, clock.instant());
         written.ifPresent(after -> announce(new JobMoved(after, JobStatus.RUNNING, JobStatus.QUEUED, Cause.SWEEPER, null, null,
-                null, true, clock.instant(), false)));
+                null, true, clock.instant(), false, null)));
         return written;
     }
 
@@ -206,7 +256,10 @@ public final class JobLifecycle {
     public Optional<Job> failDeadLettered(Job job, JobError error) {
         check(job.status(), JobStatus.FAILED);
         Optional<Job> written = store.failDeadLettered(job.jobId(), job.status(), error, clock.instant());
-        written.ifPresent(after -> announce(moved(after, job.status(), Cause.DEAD_LETTER, null)));
+        // a running attempt's end: its holds go back with it
+        String attempt = job.status() == JobStatus.RUNNING ? job.leaseOwner() : null;
+        written.ifPresent(after -> announce(new JobMoved(after, job.status(), JobStatus.FAILED, Cause.DEAD_LETTER, null, null, null,
+                false, clock.instant(), false, attempt)));
         return written;
     }
 
@@ -220,7 +273,7 @@ public final class JobLifecycle {
         }
         Optional<Job> marked = store.recountEnd(job.jobId(), job.endedBy(), clock.instant());
         marked.ifPresent(after -> announce(new JobMoved(after, JobStatus.RUNNING, after.status(), Cause.WORKER, null, null, null,
-                false, clock.instant(), true)));
+                false, clock.instant(), true, null)));
         return marked;
     }
 
@@ -236,7 +289,7 @@ public final class JobLifecycle {
     }
 
     private JobMoved moved(Job after, JobStatus from, Cause cause, JobCost cost) {
-        return new JobMoved(after, from, after.status(), cause, cost, null, null, false, clock.instant(), false);
+        return new JobMoved(after, from, after.status(), cause, cost, null, null, false, clock.instant(), false, null);
     }
 
     /** The transition table, before any write. */

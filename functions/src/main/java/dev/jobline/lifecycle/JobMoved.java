@@ -16,9 +16,10 @@ import java.time.Instant;
  * @param leaseExpired  the move took over, or ended, an attempt whose lease had expired (its worker died or froze)
  * @param recounted     not a new move: an end written earlier whose counts were lost with its invocation (the function
  *                      died before writing them), told again so the counts take it up; nothing else reacts to it
+ * @param attempt       the attempt (its lease owner) the move started (a claim) or ended (an attempt's end); else null
  */
 public record JobMoved(Job job, JobStatus from, JobStatus to, Cause cause, JobCost cost, Duration queueWait,
-                       Duration attemptTime, boolean leaseExpired, Instant at, boolean recounted) {
+                       Duration attemptTime, boolean leaseExpired, Instant at, boolean recounted, String attempt) {
 
     public String tenantId() {
         return job.tenantId();

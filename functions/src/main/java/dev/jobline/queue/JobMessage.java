@@ -14,6 +14,9 @@ import java.util.Optional;
  * picks the queue; the delay (at most 15 minutes, SQS's limit) holds the message back.
  */
 public record JobMessage(String jobId, String tenantId, String type, Priority priority, Duration delay) {
+    /** The message attributes that name the job's tenant and type. */
+    public static final String TENANT_ATTRIBUTE = "tenantId";
+    public static final String TYPE_ATTRIBUTE = "type";
 
     public JobMessage {
         priority = priority == null ? Priority.NORMAL : priority;

@@ -38,6 +38,8 @@ public final class SqsJobQueue implements JobQueue {
             sqs.sendMessage(b -> b.queueUrl(urlFor(message.priority()))
                     .messageBody(message.body())
                     .delaySeconds((int) message.delay().toSeconds())
+                    // the tenant is the message group: SQS fair queues keep one tenant's flood from delaying the others
+                    .messageGroupId(message.tenantId())
                     .messageAttributes(attributes(message)));
         } catch (SdkException e) {
             throw new QueueUnavailable("could not send job " + message.jobId() + ": " + e.getMessage(), e);
@@ -70,6 +72,7 @@ public final class SqsJobQueue implements JobQueue {
                     .id(entryId)
                     .messageBody(message.body())
                     .delaySeconds((int) message.delay().toSeconds())
+                    .messageGroupId(message.tenantId())
                     .messageAttributes(attributes(message))
                     .build());
         }
@@ -111,7 +114,7 @@ public final class SqsJobQueue implements JobQueue {
     }
 
     private static Map<String, MessageAttributeValue> attributes(JobMessage message) {
-        return Map.of("tenantId", text(message.tenantId()), "type", text(message.type()));
+        return Map.of(JobMessage.TENANT_ATTRIBUTE, text(message.tenantId()), JobMessage.TYPE_ATTRIBUTE, text(message.type()));
     }
 
     private static MessageAttributeValue text(String value) {

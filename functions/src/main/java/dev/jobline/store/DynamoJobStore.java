@@ -136,6 +136,7 @@ public final class DynamoJobStore implements JobStore {
                 .setIfAbsent(STARTED_AT, time(now))
                 .set(UPDATED_AT, time(now))
                 .remove(NEXT_ATTEMPT_AT)
+                .remove(JobItem.WAITING_FOR)
                 // a QUEUED job waiting out a retry's backoff is not claimed early by a duplicate or replacement message
                 .when("#attempts < #maxAttempts AND ((#status = :queued AND #cancelRequested <> :true"
                                 + " AND (attribute_not_exists(#nextAttemptAt) OR #nextAttemptAt <= :due))"
@@ -146,6 +147,16 @@ public final class DynamoJobStore implements JobStore {
                         "due", time(now.plus(EARLY_ARRIVAL)),
                         "now", time(now)), item -> new Claim(JobItem.fromItem(item), JobStatus.valueOf(item.get(CLAIMED_FROM).s()),
                         JobItem.queuedAt(item)));
+    }
+
+    @Override
+    public boolean markWaiting(String jobId, String reason, Instant now) {
+        // updatedAt stays: waiting is not a change of the job's own
+        return update(new ConditionalUpdate(table, jobId)
+                .set(JobItem.WAITING_FOR, s(reason))
+                .when("#status = :queued AND (attribute_not_exists(#waitingFor) OR #waitingFor <> :reason)",
+                        "queued", s(JobStatus.QUEUED.name()),
+                        "reason", s(reason))).isPresent();
     }
 
     @Override
@@ -244,7 +255,7 @@ public final class DynamoJobStore implements JobStore {
         for (Map<String, AttributeValue> item : items) {
             // an index lags its table: the job may have left it, or a sweep just moved its sweepAt on
             // (without this, a lagging entry would have a job re-sent twice)
-            if (item.containsKey(INFLIGHT_SHARD) && item.containsKey(SWEEP_AT)
+            if (isJob(item) && item.containsKey(INFLIGHT_SHARD) && item.containsKey(SWEEP_AT)
                     && Long.parseLong(item.get(SWEEP_AT).n()) < now.toEpochMilli()) {
                 jobs.add(JobItem.dueFromItem(item));
             }
@@ -409,8 +420,12 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public Optional<Job> retry(String jobId, String tenantId, JobStatus from, Instant now) {
-        return update(new ConditionalUpdate(table, jobId)
+    public Optional<Job> retry(String jobId, String tenantId, JobStatus from, Instant keyHeldUntil, Instant now) {
+        ConditionalUpdate update = new ConditionalUpdate(table, jobId);
+        if (keyHeldUntil != null) {
+            update.set(JobItem.KEY_HELD_UNTIL, time(keyHeldUntil));
+        }
+        return update(update
                 .set(STATUS, s(JobStatus.QUEUED.name()))
                 .set(ATTEMPTS, n(0))
                 .set(CANCEL_REQUESTED, AttributeValue.fromBool(false))
@@ -492,7 +507,7 @@ public final class DynamoJobStore implements JobStore {
                 && (type == null || type.equals(item.get(JobItem.TYPE).s()));
     }
 
-    private static List<String> jobIds(List<Map<String, AttributeValue>> keys) {
+    static List<String> jobIds(List<Map<String, AttributeValue>> keys) {
         List<String> ids = new ArrayList<>(keys.size());
         for (Map<String, AttributeValue> key : keys) {
             ids.add(key.get(JobItem.JOB_ID).s());
@@ -504,7 +519,7 @@ public final class DynamoJobStore implements JobStore {
      * The items with these ids, 100 to a BatchGetItem; what DynamoDB leaves unprocessed is asked for
      * again. Items that do not exist are left out; the order is not the ids' order.
      */
-    private List<Map<String, AttributeValue>> getAll(List<String> jobIds, boolean consistent) {
+    List<Map<String, AttributeValue>> getAll(List<String> jobIds, boolean consistent) {
         List<Map<String, AttributeValue>> items = new ArrayList<>(jobIds.size());
         for (int from = 0; from < jobIds.size(); from += BATCH_GET_LIMIT) {
             List<Map<String, AttributeValue>> keys = new ArrayList<>();
@@ -578,14 +593,20 @@ public final class DynamoJobStore implements JobStore {
             QueryResponse response = dynamo.query(query.build());
             for (Map<String, AttributeValue> item : getAll(jobIds(response.items()), false)) {
                 // the index lags its table: a job that has just ended may still be listed
-                if (item.containsKey(INFLIGHT_SHARD)) {
+                if (isJob(item) && item.containsKey(INFLIGHT_SHARD)) {
                     jobs.add(new InFlightJob(item.get(JobItem.JOB_ID).s(), item.get(JobItem.TENANT_ID).s(),
-                            item.get(JobItem.TYPE).s(), JobStatus.valueOf(item.get(STATUS).s()), JobItem.queuedAt(item)));
+                            item.get(JobItem.TYPE).s(), JobStatus.valueOf(item.get(STATUS).s()), JobItem.queuedAt(item),
+                            JobItem.str(item, JobItem.WAITING_FOR)));
                 }
             }
             startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
         } while (startKey != null);
         return jobs;
+    }
+
+    /** The in-flight index also holds the concurrency keys while they are held (see DynamoKeyStore). */
+    private static boolean isJob(Map<String, AttributeValue> item) {
+        return !item.get(JobItem.JOB_ID).s().startsWith(DynamoKeyStore.PREFIX);
     }
 
     /** Index items lack the attributes a Job requires; these fill them for reading only. */

@@ -237,20 +237,36 @@ public final class DynamoTenantStore implements TenantStore {
 
     @Override
     public void saveSnapshot(InFlightSnapshot snapshot) {
-        Map<String, AttributeValue> byType = new LinkedHashMap<>();
-        snapshot.byType().forEach((type, statuses) -> {
-            Map<String, AttributeValue> counts = new LinkedHashMap<>();
-            statuses.forEach((status, n) -> counts.put(status.name(), JobItem.n(n)));
-            byType.put(type, AttributeValue.fromM(counts));
-        });
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(JobItem.JOB_ID, JobItem.s(SNAPSHOT_KEY));
         item.put("countedAt", JobItem.time(snapshot.countedAt()));
-        item.put("byType", AttributeValue.fromM(byType));
+        item.put("byType", counts(snapshot.byType()));
+        item.put("byTenant", counts(snapshot.byTenant()));
         if (snapshot.oldestQueuedAt() != null) {
             item.put("oldestQueuedAt", JobItem.time(snapshot.oldestQueuedAt()));
         }
         dynamo.putItem(b -> b.tableName(table).item(item));
+    }
+
+    private static AttributeValue counts(Map<String, InFlightCounts> counts) {
+        Map<String, AttributeValue> all = new LinkedHashMap<>();
+        counts.forEach((name, n) -> all.put(name, AttributeValue.fromM(Map.of("QUEUED", JobItem.n(n.queued()),
+                "RUNNING", JobItem.n(n.running()), "WAITING", JobItem.n(n.waiting())))));
+        return AttributeValue.fromM(all);
+    }
+
+    private static Map<String, InFlightCounts> counts(AttributeValue stored) {
+        Map<String, InFlightCounts> counts = new TreeMap<>();
+        if (stored != null && stored.hasM()) {
+            stored.m().forEach((name, n) -> counts.put(name, new InFlightCounts(count(n, "QUEUED"), count(n, "RUNNING"),
+                    count(n, "WAITING"))));
+        }
+        return counts;
+    }
+
+    private static long count(AttributeValue counts, String name) {
+        AttributeValue n = counts.m().get(name);
+        return n == null ? 0 : Long.parseLong(n.n());
     }
 
     @Override
@@ -259,14 +275,9 @@ public final class DynamoTenantStore implements TenantStore {
         if (item.isEmpty()) {
             return Optional.empty();
         }
-        Map<String, Map<JobStatus, Long>> byType = new TreeMap<>();
-        item.get("byType").m().forEach((type, counts) -> {
-            Map<JobStatus, Long> statuses = new EnumMap<>(JobStatus.class);
-            counts.m().forEach((status, n) -> statuses.put(JobStatus.valueOf(status), Long.parseLong(n.n())));
-            byType.put(type, statuses);
-        });
         Instant oldest = item.containsKey("oldestQueuedAt") ? Instant.ofEpochMilli(number(item, "oldestQueuedAt")) : null;
-        return Optional.of(new InFlightSnapshot(Instant.ofEpochMilli(number(item, "countedAt")), byType, oldest));
+        return Optional.of(new InFlightSnapshot(Instant.ofEpochMilli(number(item, "countedAt")), counts(item.get("byType")),
+                counts(item.get("byTenant")), oldest));
     }
 
     private static Map<JobStatus, Long> zeros() {

@@ -3,7 +3,9 @@ package dev.jobline.store;
 import dev.jobline.cost.CostTotals;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
+import dev.jobline.job.JobKey;
 import dev.jobline.job.JobStatus;
+import dev.jobline.job.KeyScope;
 import dev.jobline.job.Priority;
 import dev.jobline.job.Progress;
 import dev.jobline.job.WebhookDelivery;
@@ -58,6 +60,12 @@ final class JobItem {
     static final String QUEUED_AT = "queuedAt";
     /** The lease owner whose write ended the job (worker ends only): a redelivery of its message can tell. */
     static final String ENDED_BY = "endedBy";
+    /** The concurrency key the job holds (or held), its scope and how long at most. */
+    static final String KEY = "concurrencyKey";
+    static final String KEY_SCOPE = "keyScope";
+    static final String KEY_HELD_UNTIL = "keyHeldUntil";
+    /** Why a QUEUED job that could run waits: a concurrency limit that is full. */
+    static final String WAITING_FOR = "waitingFor";
 
     private JobItem() {
     }
@@ -93,6 +101,11 @@ final class JobItem {
         }
         if (job.requestHash() != null) {
             item.put(REQUEST_HASH, s(job.requestHash()));
+        }
+        if (job.key() != null) {
+            item.put(KEY, s(job.key().value()));
+            item.put(KEY_SCOPE, s(job.key().scope().name()));
+            item.put(KEY_HELD_UNTIL, time(job.key().heldUntil()));
         }
         if (job.cost() != null) {
             item.put(COST_COMPUTE_MILLIS, n(job.cost().computeMillis()));
@@ -139,7 +152,14 @@ final class JobItem {
                 str(item, REQUEST_HASH),
                 webhook(item.get(WEBHOOK)),
                 cost(item),
-                str(item, ENDED_BY));
+                str(item, ENDED_BY),
+                key(item),
+                str(item, WAITING_FOR));
+    }
+
+    private static JobKey key(Map<String, AttributeValue> item) {
+        String value = str(item, KEY);
+        return value == null ? null : new JobKey(value, KeyScope.valueOf(str(item, KEY_SCOPE)), instant(item, KEY_HELD_UNTIL));
     }
 
     private static CostTotals cost(Map<String, AttributeValue> item) {
@@ -257,7 +277,7 @@ final class JobItem {
                 map.containsKey("retryable") && Boolean.TRUE.equals(map.get("retryable").bool()));
     }
 
-    private static String str(Map<String, AttributeValue> item, String name) {
+    static String str(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         return value == null ? null : value.s();
     }
@@ -267,7 +287,7 @@ final class JobItem {
         return value == null || value.n() == null ? fallback : Long.parseLong(value.n());
     }
 
-    private static Instant instant(Map<String, AttributeValue> item, String name) {
+    static Instant instant(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         return value == null || value.n() == null ? null : Instant.ofEpochMilli(Long.parseLong(value.n()));
     }

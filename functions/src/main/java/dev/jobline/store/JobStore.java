@@ -34,7 +34,7 @@ public interface JobStore {
     Optional<Job> cancelQueuedNow(String jobId, String tenantId, Instant now);
 
     /** The tenant's job, FAILED or CANCELLED as {@code from} says, back to QUEUED with a fresh attempt budget; empty when it was not. */
-    Optional<Job> retry(String jobId, String tenantId, JobStatus from, Instant now);
+    Optional<Job> retry(String jobId, String tenantId, JobStatus from, Instant keyHeldUntil, Instant now);
 
     /** One page of FAILED jobs of a shard that failed between {@code from} and {@code to}, from the sparse failed index. */
     FailedPage findFailed(int shard, Instant from, Instant to, int limit, String cursor);
@@ -47,7 +47,7 @@ public interface JobStore {
     List<InFlightJob> inFlightJobs(int shard);
 
     /** What counting needs of a job in flight. */
-    record InFlightJob(String jobId, String tenantId, String type, JobStatus status, Instant queuedAt) {
+    record InFlightJob(String jobId, String tenantId, String type, JobStatus status, Instant queuedAt, String waitingFor) {
     }
 
     /** The number of in-flight index shards. */
@@ -68,6 +68,12 @@ public interface JobStore {
      */
     record Claim(Job job, JobStatus previous, Instant queuedAt) {
     }
+
+    /**
+     * Notes why a QUEUED job that is due does not start yet (a concurrency limit is full): not a move, only what the
+     * job shows until a claim clears it. False when the job is not QUEUED or already says so.
+     */
+    boolean markWaiting(String jobId, String reason, Instant now);
 
     /** Extends a running attempt's lease and records progress; empty once the lease is no longer ours. */
     Optional<Job> heartbeat(String jobId, Lease lease, Progress progress, Instant now);

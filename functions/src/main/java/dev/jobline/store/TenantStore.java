@@ -62,8 +62,22 @@ public interface TenantStore {
     /** Adds tenants to the list {@link #tenants()} answers (idempotent). */
     void register(Collection<String> tenantIds);
 
-    /** What the sweeper last counted in flight, per job type: QUEUED and RUNNING, and the oldest wait. */
-    record InFlightSnapshot(Instant countedAt, Map<String, Map<JobStatus, Long>> byType, Instant oldestQueuedAt) {
+    /**
+     * What the sweeper last counted in flight, per job type and per tenant (only tenants with jobs in flight), and
+     * the oldest wait.
+     */
+    record InFlightSnapshot(Instant countedAt, Map<String, InFlightCounts> byType, Map<String, InFlightCounts> byTenant,
+                            Instant oldestQueuedAt) {
+    }
+
+    /** Jobs QUEUED, RUNNING, and of the QUEUED ones those due but waiting for a full concurrency limit. */
+    record InFlightCounts(long queued, long running, long waiting) {
+        public static final InFlightCounts NONE = new InFlightCounts(0, 0, 0);
+
+        public InFlightCounts plus(JobStatus status, boolean waitingForLimit) {
+            return new InFlightCounts(queued + (status == JobStatus.QUEUED ? 1 : 0), running + (status == JobStatus.RUNNING ? 1 : 0),
+                    waiting + (status == JobStatus.QUEUED && waitingForLimit ? 1 : 0));
+        }
     }
 
     void saveSnapshot(InFlightSnapshot snapshot);

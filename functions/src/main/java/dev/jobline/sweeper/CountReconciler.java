@@ -44,14 +44,19 @@ final class CountReconciler {
         // read before counting: a move between the two shows in the count, and the next sweep settles it
         Map<String, TenantStore.TenantCounts> before = new HashMap<>(tenants.read(known));
         Map<String, Map<JobStatus, Long>> byTenant = new HashMap<>();
-        Map<String, Map<JobStatus, Long>> byType = new TreeMap<>();
+        Map<String, TenantStore.InFlightCounts> byType = new TreeMap<>();
+        Map<String, TenantStore.InFlightCounts> inFlightByTenant = new TreeMap<>();
         Instant oldestQueuedAt = null;
         int counted = 0;
         for (int shard = 0; shard < jobs.shards(); shard++) {
             for (JobStore.InFlightJob job : jobs.inFlightJobs(shard)) {
                 counted++;
                 byTenant.computeIfAbsent(job.tenantId(), id -> new EnumMap<>(JobStatus.class)).merge(job.status(), 1L, Long::sum);
-                byType.computeIfAbsent(job.type(), type -> new EnumMap<>(JobStatus.class)).merge(job.status(), 1L, Long::sum);
+                boolean waiting = job.waitingFor() != null;
+                byType.merge(job.type(), TenantStore.InFlightCounts.NONE.plus(job.status(), waiting),
+                        (was, one) -> was.plus(job.status(), waiting));
+                inFlightByTenant.merge(job.tenantId(), TenantStore.InFlightCounts.NONE.plus(job.status(), waiting),
+                        (was, one) -> was.plus(job.status(), waiting));
                 if (job.status() == JobStatus.QUEUED && job.queuedAt() != null && !job.queuedAt().isAfter(now)
                         && (oldestQueuedAt == null || job.queuedAt().isBefore(oldestQueuedAt))) {
                     oldestQueuedAt = job.queuedAt();
@@ -75,7 +80,7 @@ final class CountReconciler {
                 corrected++;
             }
         }
-        tenants.saveSnapshot(new TenantStore.InFlightSnapshot(now, byType, oldestQueuedAt));
+        tenants.saveSnapshot(new TenantStore.InFlightSnapshot(now, byType, inFlightByTenant, oldestQueuedAt));
         return new Result(counted, corrected);
     }
 

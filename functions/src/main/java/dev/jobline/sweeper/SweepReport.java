@@ -2,7 +2,7 @@ package dev.jobline.sweeper;
 
 /** What one sweep read and did. */
 public record SweepReport(int itemsRead, int requeued, int resent, int failed, int deferred, int raced, boolean complete,
-                          int counted, int tenantsCorrected) {
+                          int counted, int tenantsCorrected, int keysFreed) {
 
     public int recovered() {
         return requeued + resent + failed;
@@ -18,6 +18,7 @@ public record SweepReport(int itemsRead, int requeued, int resent, int failed, i
         private boolean complete = true;
         private int counted;
         private int tenantsCorrected;
+        private int keysFreed;
 
         void read(int items) {
             itemsRead += items;
@@ -48,12 +49,16 @@ public record SweepReport(int itemsRead, int requeued, int resent, int failed, i
             tenantsCorrected = tenants;
         }
 
+        void keysFreed(int keys) {
+            keysFreed += keys;
+        }
+
         void stoppedEarly() {
             complete = false;
         }
 
         SweepReport done() {
-            return new SweepReport(itemsRead, requeued, resent, failed, deferred, raced, complete, counted, tenantsCorrected);
+            return new SweepReport(itemsRead, requeued, resent, failed, deferred, raced, complete, counted, tenantsCorrected, keysFreed);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.jobline.sweeper;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
 import dev.jobline.lifecycle.Cause;
+import dev.jobline.lifecycle.ConcurrencyKeys;
 import dev.jobline.lifecycle.JobLifecycle;
 import dev.jobline.log.Log;
 import dev.jobline.queue.JobMessage;
@@ -20,7 +21,8 @@ import java.util.function.Supplier;
  * bring it back goes back to the queue, or fails when it has no attempts left; a QUEUED job nobody claimed in time
  * (its message was never sent or got lost) is sent again. It reads only the sparse in-flight index, only the entries
  * already due, so recovery costs what the stale jobs cost, not what the table holds. Then it counts what is in
- * flight and puts the tenants' counts right ({@link CountReconciler}).
+ * flight and puts the tenants' counts right ({@link CountReconciler}), and gives back the concurrency keys held for
+ * nothing.
  */
 public final class Sweeper {
     /** Re-sends wait at most 2^5 = 32 stale thresholds apart (8 hours at the template's 15 minutes). */
@@ -29,6 +31,7 @@ public final class Sweeper {
     private final JobStore store;
     private final JobQueue queue;
     private final CountReconciler reconciler;
+    private final ConcurrencyKeys keys;
     private final Clock clock;
     private final int shards;
     private final int pageSize;
@@ -42,7 +45,14 @@ public final class Sweeper {
      */
     public Sweeper(JobLifecycle lifecycle, JobStore store, TenantStore tenants, JobQueue queue, int shards, int pageSize,
                    Duration queuedStaleAfter, Duration redeliveryGrace) {
+        this(lifecycle, ConcurrencyKeys.NONE, store, tenants, queue, shards, pageSize, queuedStaleAfter, redeliveryGrace);
+    }
+
+    /** @param keys whose stale keys (their time ran out, or their holder no longer needs them) each sweep gives back */
+    public Sweeper(JobLifecycle lifecycle, ConcurrencyKeys keys, JobStore store, TenantStore tenants, JobQueue queue, int shards,
+                   int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace) {
         this.lifecycle = lifecycle;
+        this.keys = keys;
         this.store = store;
         this.queue = queue;
         this.reconciler = new CountReconciler(store, tenants);
@@ -75,6 +85,9 @@ public final class Sweeper {
         }
         // the recoveries' counts first, so the count below starts from them
         lifecycle.flush();
+        for (int shard = 0; shard < shards && timeLeft.get().compareTo(Duration.ofSeconds(10)) >= 0; shard++) {
+            report.keysFreed(keys.giveBackStale(shard, now));
+        }
         if (timeLeft.get().compareTo(Duration.ofSeconds(10)) >= 0) {
             CountReconciler.Result counted = reconciler.reconcile(now);
             report.counted(counted.counted(), counted.corrected());
@@ -84,7 +97,8 @@ public final class Sweeper {
         SweepReport result = report.done();
         Log.info("sweep.finished", "itemsRead", result.itemsRead(), "requeued", result.requeued(),
                 "resent", result.resent(), "failed", result.failed(), "deferred", result.deferred(), "raced", result.raced(),
-                "counted", result.counted(), "tenantsCorrected", result.tenantsCorrected());
+                "counted", result.counted(), "tenantsCorrected", result.tenantsCorrected(),
+                "keysFreed", result.keysFreed());
         return result;
     }
 

@@ -20,9 +20,9 @@ public final class SqsWebhookQueue implements WebhookQueue {
     }
 
     @Override
-    public void send(String jobId) {
+    public void send(String jobId, String tenantId) {
         try {
-            sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(Json.write(Map.of("jobId", jobId))));
+            sqs.sendMessage(b -> b.queueUrl(queueUrl).messageGroupId(tenantId).messageBody(Json.write(Map.of("jobId", jobId))));
         } catch (SdkException e) {
             throw new JobQueue.QueueUnavailable("could not queue the webhook of job " + jobId + ": " + e.getMessage(), e);
         }

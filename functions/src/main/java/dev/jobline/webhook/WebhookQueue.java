@@ -10,7 +10,8 @@ import java.time.Duration;
  */
 public interface WebhookQueue {
 
-    void send(String jobId);
+    /** Queues the job's webhook; the tenant is the message group (SQS fair queues: one tenant's burst waits behind no one). */
+    void send(String jobId, String tenantId);
 
     /** Keeps a received message hidden for the given time from now: a failed delivery's backoff. */
     void hide(ReceivedMessage message, Duration visibility);

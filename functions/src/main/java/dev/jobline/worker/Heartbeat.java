@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Keeps one running attempt alive: extends the job's lease and its message's visibility every
@@ -28,6 +29,7 @@ final class Heartbeat implements AutoCloseable {
     private final RunningJob running;
     private final ReceivedMessage message;
     private final Runnable onLeaseLost;
+    private final Consumer<Lease> onExtended;
     private final Map<String, Object> logContext;
     private final ScheduledFuture<?> ticks;
     private Lease lease;
@@ -38,7 +40,7 @@ final class Heartbeat implements AutoCloseable {
     private int extensions;
 
     Heartbeat(ScheduledExecutorService scheduler, JobStore store, JobQueue queue, Clock clock, WorkerSettings settings,
-              RunningJob running, Lease lease, ReceivedMessage message, Runnable onLeaseLost) {
+              RunningJob running, Lease lease, ReceivedMessage message, Runnable onLeaseLost, Consumer<Lease> onExtended) {
         this.store = store;
         this.queue = queue;
         this.clock = clock;
@@ -47,6 +49,7 @@ final class Heartbeat implements AutoCloseable {
         this.lease = lease;
         this.message = message;
         this.onLeaseLost = onLeaseLost;
+        this.onExtended = onExtended;
         this.logContext = Log.context();
         this.lastExtended = clock.instant();
         this.lastWritten = lastExtended;
@@ -96,6 +99,7 @@ final class Heartbeat implements AutoCloseable {
             }
             running.cancelRequested(current.get().cancelRequested());
             if (extend) {
+                onExtended.accept(next);
                 // hidden past the new lease's end, so that if this worker dies the message returns to a lease that is over
                 queue.hide(message, settings.visibility());
                 extensions++;

@@ -12,6 +12,7 @@ import dev.jobline.job.JobType;
 import dev.jobline.json.Json;
 import dev.jobline.lifecycle.Cause;
 import dev.jobline.lifecycle.JobLifecycle;
+import dev.jobline.lifecycle.RunningLimits;
 import dev.jobline.log.Log;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
@@ -36,6 +37,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -50,7 +52,13 @@ public final class Worker {
     /** How long an interrupted handler gets to stop before the worker moves on without it. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
 
+    /** A message whose job waits for a full limit is replaced by a fresh one from this receive on, so it never reaches redrive. */
+    static final int WAITS_BEFORE_FRESH_MESSAGE = 10;
+    /** The longest a waiting job's message stays away before it looks again. */
+    private static final Duration MAX_WAIT = Duration.ofSeconds(20);
+
     private final JobLifecycle lifecycle;
+    private final RunningLimits limits;
     private final JobStore store;
     private final JobQueue queue;
     private final JobRegistry registry;
@@ -65,7 +73,14 @@ public final class Worker {
     /** @param store for reading jobs and the heartbeat's writes; every status change goes through {@code lifecycle} */
     public Worker(JobLifecycle lifecycle, JobStore store, JobQueue queue, JobRegistry registry, WorkerSettings settings,
                   RandomGenerator random) {
+        this(lifecycle, RunningLimits.NONE, store, queue, registry, settings, random);
+    }
+
+    /** @param limits held before a claim, for as long as the attempt's lease (its end gives them back: a listener) */
+    public Worker(JobLifecycle lifecycle, RunningLimits limits, JobStore store, JobQueue queue, JobRegistry registry,
+                  WorkerSettings settings, RandomGenerator random) {
         this.lifecycle = lifecycle;
+        this.limits = limits;
         this.store = store;
         this.queue = queue;
         this.registry = registry;
@@ -108,11 +123,28 @@ public final class Worker {
             return false;
         }
         Lease lease = new Lease(leaseOwner(invocationId, message), now.plus(settings.lease()));
+        Optional<Runs> runs = runsFor(jobId.get(), message);
+        if (runs.isEmpty()) {
+            // a message for a job that does not exist: let redrive keep it in the dead-letter queue
+            Log.warn("message.job_missing");
+            releaseSoon(message);
+            return false;
+        }
+        // the limits first: a claim that then found them full would have spent an attempt
+        Optional<String> full = limits.hold(lease.owner(), runs.get().tenantId(), runs.get().type(), lease.expiresAt(), now);
+        if (full.isPresent()) {
+            return limitFull(jobId.get(), full.get(), message, now);
+        }
         Optional<JobStore.Claim> claimed = lifecycle.claim(jobId.get(), lease);
         if (claimed.isEmpty()) {
+            limits.release(lease.owner(), runs.get().tenantId(), runs.get().type());
             return notClaimed(jobId.get(), message, now);
         }
         Job job = claimed.get().job();
+        if (!job.tenantId().equals(runs.get().tenantId()) || !job.type().equals(runs.get().type())) {
+            // only Jobline sends to its queues: a message naming another tenant or type than its job's is a bug
+            Log.error("message.attributes_wrong", null, "messageTenantId", runs.get().tenantId(), "messageType", runs.get().type());
+        }
         Attempt attempt = new Attempt(now, batchSize, deadline.remaining());
         Log.putContext("tenantId", job.tenantId());
         Log.putContext("type", job.type());
@@ -138,7 +170,10 @@ public final class Worker {
             releaseSoon(message);
             return false;
         }
-        Job job = current.get();
+        return notClaimed(current.get(), message, now);
+    }
+
+    private boolean notClaimed(Job job, ReceivedMessage message, Instant now) {
         if (job.status().isTerminal()) {
             if (endedByAnEarlierReceiveOf(job, message)) {
                 // an earlier receive of this very message ended the job, yet the message came back: that invocation
@@ -160,6 +195,59 @@ public final class Worker {
         }
         // an expired lease with attempts left, yet the claim lost: another worker has just taken it over
         releaseSoon(message);
+        return false;
+    }
+
+    /** Whose job a message names, and of which type: what decides the limits its attempt runs under. */
+    private record Runs(String tenantId, String type) {
+    }
+
+    /** From the message's attributes (Jobline's sends set both); from the job itself for a message without them. */
+    private Optional<Runs> runsFor(String jobId, ReceivedMessage message) {
+        String tenantId = message.attributes().get(JobMessage.TENANT_ATTRIBUTE);
+        String type = message.attributes().get(JobMessage.TYPE_ATTRIBUTE);
+        if (tenantId != null && type != null) {
+            return Optional.of(new Runs(tenantId, type));
+        }
+        return store.find(jobId).map(job -> new Runs(job.tenantId(), job.type()));
+    }
+
+    /**
+     * A limit the attempt would run under is full. A job that could start now waits for it without spending an
+     * attempt: it shows why, and its message comes back after a short jittered delay that grows with each wait (from
+     * {@link #WAITS_BEFORE_FRESH_MESSAGE} waits on, as a fresh message, whose receive count starts again, so waiting
+     * never sends a job to the dead-letter queue). Any other job is decided as if its claim had lost.
+     */
+    private boolean limitFull(String jobId, String reason, ReceivedMessage message, Instant now) {
+        Optional<Job> current = store.find(jobId);
+        if (current.isEmpty()) {
+            Log.warn("message.job_missing");
+            releaseSoon(message);
+            return false;
+        }
+        Job job = current.get();
+        boolean couldStart = job.status() == JobStatus.QUEUED
+                ? !job.cancelRequested() && (job.nextAttemptAt() == null || !job.nextAttemptAt().isAfter(now))
+                : job.status() == JobStatus.RUNNING && !job.hasLiveLease(now) && job.attemptsLeft();
+        if (!couldStart) {
+            return notClaimed(job, message, now);
+        }
+        if (job.status() == JobStatus.QUEUED && !reason.equals(job.waitingFor())) {
+            store.markWaiting(jobId, reason, now);
+        }
+        int waits = Math.max(1, message.receiveCount());
+        long mostMillis = Math.min(MAX_WAIT.toMillis(), 1000L << Math.min(waits, 5));
+        Duration delay = Duration.ofMillis(random.nextLong(500, mostMillis + 1));
+        Log.info("job.waiting", "waitingFor", reason, "delayMillis", delay.toMillis());
+        if (waits >= WAITS_BEFORE_FRESH_MESSAGE) {
+            try {
+                queue.send(JobMessage.arrivingAt(job, now.plus(delay), now));
+                return true;
+            } catch (JobQueue.QueueUnavailable e) {
+                Log.warn("job.wait_message_not_replaced", "reason", e.getMessage());
+            }
+        }
+        hideQuietly(message, delay);
         return false;
     }
 
@@ -256,8 +344,10 @@ public final class Worker {
         Outcome outcome;
         int heartbeatWrites;
         int leaseExtensions;
+        // a longer lease holds the attempt's limits for longer too
+        Consumer<Lease> extended = next -> limits.extend(next.owner(), job.tenantId(), job.type(), next.expiresAt(), clock.instant());
         try (Heartbeat heartbeat = new Heartbeat(heartbeats, store, queue, clock, settings, running, lease,
-                message, () -> result.cancel(true))) {
+                message, () -> result.cancel(true), extended)) {
             outcome = await(result, budget, limitedByInvocation);
             heartbeat.close();
             lease = heartbeat.lease();

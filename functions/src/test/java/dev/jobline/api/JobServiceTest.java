@@ -101,7 +101,7 @@ class JobServiceTest {
         doubles.lifecycle.fail(doubles.store.find(job.jobId()).orElseThrow(), lease, new JobError("X", "x", false), null, Duration.ZERO);
         doubles.lifecycle.flush();
         AdminService admin = new AdminService(jobs, doubles.store, doubles.tenants, queue,
-                new QueueAdmin(null, Map.of(), null), REGISTRY, doubles.clock);
+                new QueueAdmin(null, Map.of(), null), REGISTRY, doubles.clock, 0);
 
         admin.redrive(new AdminService.RedriveFilter(null, null, Instant.EPOCH, doubles.clock.instant(), false, 10, false));
 

@@ -10,6 +10,8 @@ import dev.jobline.config.Config;
 import dev.jobline.config.Wiring;
 import dev.jobline.cost.CostTotals;
 import dev.jobline.job.Job;
+import dev.jobline.job.JobKey;
+import dev.jobline.job.KeyScope;
 import dev.jobline.job.JobView;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
@@ -255,8 +257,20 @@ class OpenApiDocumentTest {
                 t.plusSeconds(5), true, t.plusSeconds(30), t.plusSeconds(86_400), 7, Priority.HIGH, t.plusSeconds(1),
                 "https://example.com/hook", "hash", new WebhookDelivery(WebhookDelivery.FAILED, 3, 500, "server error", t.plusSeconds(9)),
                 new CostTotals(412, new java.math.BigDecimal("0.412"), new java.math.BigDecimal("7.3"), new java.math.BigDecimal("0.0000123")),
-                "worker-1");
+                "worker-1", new JobKey("site-42", KeyScope.ACTIVE, t.plusSeconds(3600)), null);
         assertDescribes(schema("Job"), JobView.of(job), "Job");
+    }
+
+    @Test
+    void theJobSchemaDescribesAJobWaitingForALimit() {
+        Instant t = Instant.parse("2026-11-24T19:00:00Z");
+        Job job = new Job("job-2", "tenant-a", "sleep", JobStatus.QUEUED, "{}", 0, 3, 50, t, t, null, null, null, null, null,
+                null, null, null, false, null, null, 2, Priority.NORMAL, null, null, null, null, null, null, null, "tenant limit");
+
+        Map<String, Object> view = JobView.of(job);
+
+        assertEquals("tenant limit", view.get("waitingFor"));
+        assertDescribes(schema("Job"), view, "Job");
     }
 
     @Test

@@ -41,9 +41,9 @@ class JobLifecycleTest {
 
         if (from.canMoveTo(JobStatus.QUEUED)) {
             // allowed by the table: the write is tried (and loses, the job being QUEUED)
-            assertEquals(Optional.empty(), lifecycle.retry(job.jobId(), "tenant-a", from, Cause.TENANT));
+            assertEquals(Optional.empty(), lifecycle.retry(inStatus(job, from), Cause.TENANT));
         } else {
-            assertThrows(IllegalTransition.class, () -> lifecycle.retry(job.jobId(), "tenant-a", from, Cause.TENANT));
+            assertThrows(IllegalTransition.class, () -> lifecycle.retry(inStatus(job, from), Cause.TENANT));
             assertEquals(writes, doubles.store.writes.size(), "nothing written");
         }
     }
@@ -52,9 +52,7 @@ class JobLifecycleTest {
     @EnumSource(JobStatus.class)
     void aDeadLetterEndFromAStatusTheTableDoesNotAllowIsRefusedBeforeAnyWrite(JobStatus status) {
         Job created = doubles.created("job-1", ECHO);
-        Job job = new Job(created.jobId(), created.tenantId(), created.type(), status, created.payload(), 0, 3, 30,
-                created.createdAt(), created.updatedAt(), null, null, null, null, null, null, null, null, false, null, null,
-                created.version(), created.priority(), null, null, null, null, null, null);
+        Job job = inStatus(created, status);
         int writes = doubles.store.writes.size();
 
         if (status.canMoveTo(JobStatus.FAILED)) {
@@ -197,5 +195,12 @@ class JobLifecycleTest {
 
         assertEquals(JobStatus.RUNNING, claimed.orElseThrow().job().status());
         assertEquals(JobStatus.QUEUED, claimed.orElseThrow().previous());
+    }
+
+    /** The job as read in another status (for a write the table must refuse, or the store must lose). */
+    private static Job inStatus(Job created, JobStatus status) {
+        return new Job(created.jobId(), created.tenantId(), created.type(), status, created.payload(), 0, 3, 30,
+                created.createdAt(), created.updatedAt(), null, null, null, null, null, null, null, null, false, null, null,
+                created.version(), created.priority(), null, null, null, null, null, null, null, null);
     }
 }

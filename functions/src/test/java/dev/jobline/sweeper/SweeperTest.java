@@ -92,6 +92,6 @@ class SweeperTest {
         assertEquals(1, healed.inFlight(), "one job is in flight");
         assertEquals(0L, healed.jobs().get(JobStatus.QUEUED));
         assertEquals(1L, healed.jobs().get(JobStatus.RUNNING));
-        assertEquals(1L, doubles.tenants.snapshot().orElseThrow().byType().get("echo").get(JobStatus.RUNNING));
+        assertEquals(1L, doubles.tenants.snapshot().orElseThrow().byType().get("echo").running());
     }
 }

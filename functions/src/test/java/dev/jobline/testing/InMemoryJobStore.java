@@ -4,6 +4,7 @@ import dev.jobline.cost.CostTotals;
 import dev.jobline.cost.JobCost;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
+import dev.jobline.job.JobKey;
 import dev.jobline.job.JobStatus;
 import dev.jobline.job.Progress;
 import dev.jobline.job.WebhookDelivery;
@@ -81,14 +82,17 @@ public final class InMemoryJobStore implements JobStore {
         return new Job(j.jobId(), j.tenantId(), j.type(), status, j.payload(), attempts, j.maxAttempts(), j.timeoutSeconds(),
                 j.createdAt(), updatedAt, startedAt, finishedAt, progress, result, error, leaseOwner, leaseExpiresAt,
                 heartbeatAt, cancelRequested, nextAttemptAt, expiresAt, j.version() + 1, j.priority(), runAt, j.callbackUrl(),
-                j.requestHash(), webhook, cost, j.endedBy());
+                j.requestHash(), webhook, cost, j.endedBy(), j.key(),
+                // a claim clears why the job waited; only a QUEUED job waits
+                status == JobStatus.QUEUED && j.status() == JobStatus.QUEUED ? j.waitingFor() : null);
     }
 
     private static Job endedBy(Job j, String by) {
         return new Job(j.jobId(), j.tenantId(), j.type(), j.status(), j.payload(), j.attempts(), j.maxAttempts(),
                 j.timeoutSeconds(), j.createdAt(), j.updatedAt(), j.startedAt(), j.finishedAt(), j.progress(), j.result(), j.error(),
                 j.leaseOwner(), j.leaseExpiresAt(), j.heartbeatAt(), j.cancelRequested(), j.nextAttemptAt(), j.expiresAt(),
-                j.version(), j.priority(), j.runAt(), j.callbackUrl(), j.requestHash(), j.webhook(), j.cost(), by);
+                j.version(), j.priority(), j.runAt(), j.callbackUrl(), j.requestHash(), j.webhook(), j.cost(), by, j.key(),
+                j.waitingFor());
     }
 
     private static CostTotals add(CostTotals total, JobCost attempt) {
@@ -174,12 +178,14 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
-    public Optional<Job> retry(String jobId, String tenantId, JobStatus from, Instant now) {
+    public Optional<Job> retry(String jobId, String tenantId, JobStatus from, Instant keyHeldUntil, Instant now) {
         return update("retry", jobId, r -> r.job.tenantId().equals(tenantId) && r.job.status() == from, r -> {
             Job j = r.job;
+            JobKey key = j.key() == null || keyHeldUntil == null ? j.key() : new JobKey(j.key().value(), j.key().scope(), keyHeldUntil);
             r.job = new Job(j.jobId(), j.tenantId(), j.type(), JobStatus.QUEUED, j.payload(), 0, j.maxAttempts(),
                     j.timeoutSeconds(), j.createdAt(), now, j.startedAt(), null, null, null, null, null, null, j.heartbeatAt(),
-                    false, null, null, j.version() + 1, j.priority(), null, j.callbackUrl(), j.requestHash(), null, j.cost(), null);
+                    false, null, null, j.version() + 1, j.priority(), null, j.callbackUrl(), j.requestHash(), null, j.cost(), null,
+                    key, null);
             r.queuedAt = now;
             r.sweepAt = now.plus(queuedStaleAfter);
             r.failedAt = null;
@@ -203,7 +209,8 @@ public final class InMemoryJobStore implements JobStore {
             return List.of();
         }
         return rows.values().stream().filter(r -> r.sweepAt != null)
-                .map(r -> new InFlightJob(r.job.jobId(), r.job.tenantId(), r.job.type(), r.job.status(), r.queuedAt)).toList();
+                .map(r -> new InFlightJob(r.job.jobId(), r.job.tenantId(), r.job.type(), r.job.status(), r.queuedAt,
+                        r.job.waitingFor())).toList();
     }
 
     @Override
@@ -216,6 +223,23 @@ public final class InMemoryJobStore implements JobStore {
         check("find");
         Row row = rows.get(jobId);
         return row == null ? Optional.empty() : Optional.of(row.job);
+    }
+
+    @Override
+    public synchronized boolean markWaiting(String jobId, String reason, Instant now) {
+        check("markWaiting");
+        Row row = rows.get(jobId);
+        if (row == null || row.job.status() != JobStatus.QUEUED || reason.equals(row.job.waitingFor())) {
+            return false;
+        }
+        Job j = row.job;
+        row.job = new Job(j.jobId(), j.tenantId(), j.type(), j.status(), j.payload(), j.attempts(), j.maxAttempts(),
+                j.timeoutSeconds(), j.createdAt(), j.updatedAt(), j.startedAt(), j.finishedAt(), j.progress(), j.result(), j.error(),
+                j.leaseOwner(), j.leaseExpiresAt(), j.heartbeatAt(), j.cancelRequested(), j.nextAttemptAt(), j.expiresAt(),
+                j.version() + 1, j.priority(), j.runAt(), j.callbackUrl(), j.requestHash(), j.webhook(), j.cost(), j.endedBy(),
+                j.key(), reason);
+        writes.add("markWaiting");
+        return true;
     }
 
     @Override

@@ -254,8 +254,8 @@ class WebhookIntegrationTest {
         }
 
         @Override
-        public void send(String jobId) {
-            real.send(jobId);
+        public void send(String jobId, String tenantId) {
+            real.send(jobId, tenantId);
         }
 
         @Override

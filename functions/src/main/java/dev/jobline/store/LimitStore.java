@@ -1,0 +1,20 @@
+package dev.jobline.store;
+
+import java.time.Instant;
+
+/**
+ * Running limits: a limit ({@code limit#type#echo}, {@code limit#tenant#acme}, ...) lets at most {@code cap} jobs hold
+ * it at once. A job holds it while it runs, until it gives it back or its hold runs out (a crashed attempt's hold
+ * frees itself when its lease would have ended), so no hold can leak.
+ */
+public interface LimitStore {
+
+    /** Holds the limit for {@code jobId} until {@code until} (again, if it holds it already); false when it is full. */
+    boolean hold(String limit, int cap, String jobId, Instant until, Instant now);
+
+    /** Moves the job's hold on to {@code until}; false when it holds none (its hold ran out and was removed). */
+    boolean extend(String limit, String jobId, Instant until);
+
+    /** Gives the job's hold back; nothing when it holds none. */
+    void release(String limit, String jobId);
+}
