@@ -59,6 +59,13 @@ public final class InMemoryQueue implements JobQueue {
                 receiveCount, Map.of(), "arn:aws:sqs:us-east-1:000000000000:jobs");
     }
 
+    /** The first receive of a message for a job of this tenant and type, with the attributes Jobline's sends set. */
+    public static ReceivedMessage received(String jobId, String messageId, String tenantId, String type) {
+        return new ReceivedMessage(messageId, new JobMessage(jobId, tenantId, type, null).body(), "receipt-" + messageId + "-1", 1,
+                Map.of(JobMessage.TENANT_ATTRIBUTE, tenantId, JobMessage.TYPE_ATTRIBUTE, type),
+                "arn:aws:sqs:us-east-1:000000000000:jobs");
+    }
+
     public synchronized List<String> sentJobIds() {
         return sent.stream().map(JobMessage::jobId).toList();
     }

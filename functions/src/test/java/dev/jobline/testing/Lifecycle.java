@@ -4,7 +4,10 @@ import dev.jobline.cost.CostModel;
 import dev.jobline.cost.CostTotals;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobType;
+import dev.jobline.job.JobRegistry;
+import dev.jobline.lifecycle.ConcurrencyKeys;
 import dev.jobline.lifecycle.JobLifecycle;
+import dev.jobline.lifecycle.RunningLimits;
 import dev.jobline.lifecycle.TenantLedger;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,12 +22,23 @@ public final class Lifecycle {
     public final InMemoryJobStore store = new InMemoryJobStore(Duration.ofMinutes(15));
     public final InMemoryTenantStore tenants;
     public final RecordingListener recorded = new RecordingListener();
+    public final InMemoryKeyStore keyStore = new InMemoryKeyStore();
+    public final InMemoryLimitStore limitStore = new InMemoryLimitStore();
+    public final ConcurrencyKeys keys;
+    public final RunningLimits limits;
     public final JobLifecycle lifecycle;
 
     public Lifecycle(int maxInFlight) {
+        this(maxInFlight, JobRegistry.builder().build(), 0);
+    }
+
+    /** With concurrency keys and running limits: the types' limits in {@code registry}, and a per-tenant cap (0: none). */
+    public Lifecycle(int maxInFlight, JobRegistry registry, int tenantMaxRunning) {
         this.tenants = new InMemoryTenantStore(maxInFlight);
         TenantLedger ledger = new TenantLedger(tenants);
-        this.lifecycle = new JobLifecycle(store, ledger, List.of(ledger, recorded), clock);
+        this.keys = new ConcurrencyKeys(keyStore, store);
+        this.limits = new RunningLimits(limitStore, registry, tenantMaxRunning);
+        this.lifecycle = new JobLifecycle(store, ledger, keys, List.of(ledger, keys, limits, recorded), clock);
     }
 
     /** A new job of tenant-a, as a submission builds it. */
