@@ -128,10 +128,18 @@ final class RunnerProcess implements AutoCloseable {
         throw new IllegalStateException("the runner's API did not answer within 60 s; its output: " + logLines());
     }
 
-    /** The test JVM's own classpath (Surefire's, which has the runner and the functions). */
+    /**
+     * The runner's own classpath, as {@code ./jobline} builds it: its classes and the runtime dependencies Maven wrote to
+     * target/runner.classpath. Not the test JVM's: a jar that only tests have would hide one the runner lacks.
+     */
     private static String classpath() {
-        String surefire = System.getProperty("surefire.test.class.path");
-        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+        Path classes = Path.of("target", "classes").toAbsolutePath();
+        Path dependencies = Path.of("target", "runner.classpath");
+        try {
+            return classes + java.io.File.pathSeparator + Files.readString(dependencies).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no " + dependencies.toAbsolutePath() + ": the build writes it before the tests", e);
+        }
     }
 
     private static int freePort() {
