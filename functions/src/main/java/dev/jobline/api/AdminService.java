@@ -135,7 +135,7 @@ public final class AdminService {
             view.put("retry", Map.of("baseSeconds", type.retryPolicy().base().toSeconds(),
                     "capSeconds", type.retryPolicy().cap().toSeconds()));
             Map<String, Object> limits = new LinkedHashMap<>();
-            // null: no limit of this kind
+            // left out: no limit of this kind
             limits.put("maxConcurrent", type.maxConcurrent() > 0 ? type.maxConcurrent() : null);
             limits.put("maxConcurrentPerTenant", type.maxConcurrentPerTenant() > 0 ? type.maxConcurrentPerTenant() : null);
             limits.put("tenantMaxRunning", tenantMaxRunning > 0 ? tenantMaxRunning : null);

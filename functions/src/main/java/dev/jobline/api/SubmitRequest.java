@@ -127,8 +127,9 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
             }
             value = String.valueOf(field);
         } else {
-            if (fields.get("keyScope") != null || fields.get("keyTtlSeconds") != null || fields.get("onConflict") != null) {
-                throw Problem.badRequest("invalid-field", "keyScope, keyTtlSeconds and onConflict go with a concurrencyKey")
+            // onConflict may come alone (a generated client sends its default): without a key there is no conflict
+            if (fields.get("keyScope") != null || fields.get("keyTtlSeconds") != null) {
+                throw Problem.badRequest("invalid-field", "keyScope and keyTtlSeconds go with a concurrencyKey")
                         .with("field", "concurrencyKey");
             }
             return null;

@@ -127,6 +127,16 @@ public final class Wiring {
         return lifecycle;
     }
 
+    /** The concurrency keys' records (held keys, by shard of the in-flight index). */
+    public KeyStore keys() {
+        return keys;
+    }
+
+    /** The running limits a worker holds before it claims. */
+    public RunningLimits limits() {
+        return limits;
+    }
+
     public JobRegistry registry() {
         return registry;
     }

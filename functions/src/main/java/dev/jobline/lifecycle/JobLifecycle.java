@@ -244,10 +244,10 @@ public final class JobLifecycle {
     }
 
     /** The sweeper: a RUNNING job whose lease expired, and whose own message did not bring it back, goes back to QUEUED. */
-    public Optional<Job> requeueExpired(DueJob job, JobError error) {
+    public Optional<Job> requeueExpired(DueJob job, JobError error, Cause cause) {
         check(JobStatus.RUNNING, JobStatus.QUEUED);
         Optional<Job> written = store.requeueExpired(job, error, clock.instant());
-        written.ifPresent(after -> announce(new JobMoved(after, JobStatus.RUNNING, JobStatus.QUEUED, Cause.SWEEPER, null, null,
+        written.ifPresent(after -> announce(new JobMoved(after, JobStatus.RUNNING, JobStatus.QUEUED, cause, null, null,
                 null, true, clock.instant(), false, null)));
         return written;
     }

@@ -126,7 +126,7 @@ public final class Sweeper {
                 }
                 return;
             }
-            if (lifecycle.requeueExpired(job, expired).isPresent()) {
+            if (lifecycle.requeueExpired(job, expired, Cause.SWEEPER).isPresent()) {
                 report.requeued();
                 send(job, "requeued");
             } else {

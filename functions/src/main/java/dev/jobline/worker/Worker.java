@@ -55,7 +55,7 @@ public final class Worker {
     /** A message whose job waits for a full limit is replaced by a fresh one from this receive on, so it never reaches redrive. */
     static final int WAITS_BEFORE_FRESH_MESSAGE = 10;
     /** The longest a waiting job's message stays away before it looks again. */
-    private static final Duration MAX_WAIT = Duration.ofSeconds(20);
+    private static final Duration MAX_WAIT = Duration.ofSeconds(10);
 
     private final JobLifecycle lifecycle;
     private final RunningLimits limits;
@@ -231,6 +231,12 @@ public final class Worker {
                 : job.status() == JobStatus.RUNNING && !job.hasLiveLease(now) && job.attemptsLeft();
         if (!couldStart) {
             return notClaimed(job, message, now);
+        }
+        if (job.status() == JobStatus.RUNNING) {
+            // a crashed attempt's job: no longer running, it waits QUEUED like any other (its message stays with it)
+            JobError expired = new JobError(JobError.LEASE_EXPIRED,
+                    "attempt " + job.attempts() + " stopped without finishing (lease expired)", true);
+            job = lifecycle.requeueExpired(DueJob.of(job), expired, Cause.WORKER).orElse(job);
         }
         if (job.status() == JobStatus.QUEUED && !reason.equals(job.waitingFor())) {
             store.markWaiting(jobId, reason, now);

@@ -82,4 +82,55 @@ class SubmitRequestTest {
         String json = problem.toResponse().body();
         assertTrue(json.contains("\"type\":\"/problems/") && json.contains("\"detail\""), json);
     }
+
+    private SubmitRequest accepted(String body) {
+        return SubmitRequest.parse(body, registry, 1024, java.time.Instant.parse("2026-11-24T12:00:00Z"));
+    }
+
+    @Test
+    void aConcurrencyKeyComesWithItsScopeAndTtlOrTheTypesDefaults() {
+        SubmitRequest request = accepted("{\"type\":\"echo\",\"concurrencyKey\":\"report-11\",\"keyScope\":\"untilFinished\","
+                + "\"keyTtlSeconds\":600,\"onConflict\":\"returnExisting\"}");
+        assertEquals("report-11", request.key().value());
+        assertEquals(dev.jobline.job.KeyScope.ACTIVE, request.key().scope(), "untilFinished is active");
+        assertEquals(java.time.Duration.ofSeconds(600), request.key().ttl());
+        assertTrue(request.returnExisting());
+
+        SubmitRequest defaults = accepted("{\"type\":\"echo\",\"concurrencyKey\":\"k\",\"keyScope\":\"QUEUED\"}");
+        assertEquals(dev.jobline.job.KeyScope.QUEUED, defaults.key().scope());
+        assertEquals(java.time.Duration.ofHours(1), defaults.key().ttl());
+        assertEquals(false, defaults.returnExisting());
+    }
+
+    @Test
+    void aKeyedTypesJobIsKeyedByItsPayloadFieldUnlessItGivesAKey() {
+        assertEquals("example.com", accepted("{\"type\":\"scan-site\",\"payload\":{\"siteId\":\"example.com\"}}").key().value());
+        assertEquals("42", accepted("{\"type\":\"scan-site\",\"payload\":{\"siteId\":42}}").key().value());
+        assertEquals("mine", accepted("{\"type\":\"scan-site\",\"payload\":{},\"concurrencyKey\":\"mine\"}").key().value());
+        Problem missing = rejected("{\"type\":\"scan-site\",\"payload\":{\"pages\":3}}");
+        assertTrue(missing.toResponse().body().contains("/problems/missing-field"), missing.toResponse().body());
+        assertTrue(missing.toResponse().body().contains("siteId"), missing.toResponse().body());
+    }
+
+    @Test
+    void anUnkeyedJobTakesOnConflictAloneButNotAScopeOrTtl() {
+        assertEquals(null, accepted("{\"type\":\"echo\",\"onConflict\":\"reject\"}").key());
+        assertEquals(400, rejected("{\"type\":\"echo\",\"keyScope\":\"active\"}").status());
+        assertEquals(400, rejected("{\"type\":\"echo\",\"keyTtlSeconds\":5}").status());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"type\":\"echo\",\"concurrencyKey\":\"\"}",
+            "{\"type\":\"echo\",\"concurrencyKey\":7}",
+            "{\"type\":\"echo\",\"concurrencyKey\":\"a\\u0000b\"}",
+            "{\"type\":\"echo\",\"concurrencyKey\":\"k\",\"keyScope\":\"forever\"}",
+            "{\"type\":\"echo\",\"concurrencyKey\":\"k\",\"keyTtlSeconds\":0}",
+            "{\"type\":\"echo\",\"concurrencyKey\":\"k\",\"keyTtlSeconds\":86401}",
+            "{\"type\":\"echo\",\"concurrencyKey\":\"k\",\"onConflict\":\"ignore\"}"})
+    void aBadKeyFieldIsA400NamingTheField(String body) {
+        Problem problem = rejected(body);
+        assertEquals(400, problem.status());
+        assertTrue(problem.toResponse().body().contains("\"field\""), problem.toResponse().body());
+    }
 }

@@ -180,7 +180,8 @@ class JobLifecycleTest {
         doubles.clock.advance(Duration.ofSeconds(5));
         Job running = doubles.store.find(job.jobId()).orElseThrow();
 
-        lifecycle.requeueExpired(DueJob.of(running), new JobError(JobError.LEASE_EXPIRED, "gone", true)).orElseThrow();
+        lifecycle.requeueExpired(DueJob.of(running), new JobError(JobError.LEASE_EXPIRED, "gone", true), Cause.SWEEPER)
+                .orElseThrow();
 
         JobMoved requeued = doubles.recorded.moves.get(doubles.recorded.moves.size() - 1);
         assertEquals(Cause.SWEEPER, requeued.cause());

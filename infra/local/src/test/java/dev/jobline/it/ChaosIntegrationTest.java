@@ -15,6 +15,7 @@ import dev.jobline.local.LocalAwsExtension;
 import dev.jobline.local.LocalResources;
 import dev.jobline.log.Log;
 import dev.jobline.queue.JobMessage;
+import dev.jobline.store.JobStore;
 import dev.jobline.store.Lease;
 import dev.jobline.worker.WorkerHandler;
 import java.io.BufferedOutputStream;
@@ -29,6 +30,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
@@ -45,7 +47,10 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 /**
  * Chaos: workers crash after claiming, payloads are poison, messages arrive twice. Every job must
  * still end, each succeeded job's side effect must have happened exactly once, and poison jobs
- * must fail with a reason. A crashed attempt's job must come back through its own message, never
+ * must fail with a reason. Two tenants share a type limited to {@link #TYPE_CAP} running at once and a
+ * per-tenant cap of {@link #TENANT_CAP}: neither is exceeded at any moment, and waiting spends no attempt. While it
+ * drains, keyed jobs keep being submitted for a few keys: no two jobs holding one key are ever active at once, and
+ * every key is given back in the end. A crashed attempt's job must come back through its own message, never
  * through the sweeper: as in Lambda, a claim comes some time after its receive (the batching window,
  * the records before it), sometimes later than the lease and visibility leave room for. 500 jobs here;
  * {@code -Djobline.chaos.jobs=10000} for the full run ({@code -Djobline.chaos.pollers}, 4 unless set,
@@ -64,6 +69,39 @@ class ChaosIntegrationTest {
     private static final Duration VISIBILITY = Duration.ofSeconds(4);
     /** How long after its receive a crashing worker's claim comes: up to 3 s, so a third come later than V - L allows. */
     private static final long MAX_CLAIM_DELAY_MILLIS = 3_000;
+    /**
+     * The ledger type's running limit (every tenant together) and each tenant's running cap, below the pollers' 40
+     * records at once. A crashed attempt holds its place until its lease ends, some 35 times as long as an attempt
+     * that runs: at this crash rate, crashed attempts hold most of the places the limits give.
+     */
+    private static final int TYPE_CAP = 24;
+    private static final int TENANT_CAP = 16;
+    private static final List<String> TENANTS = List.of("tenant-a", "tenant-b");
+    /** The concurrency keys keyed jobs are submitted with, and how long a handler runs (so overlaps would show). */
+    private static final int KEYS = 10;
+    private static final long WORK_MILLIS = 20;
+
+    /**
+     * Attempts running their handler now, every tenant together and per tenant; and the most that held a place at
+     * once: those, with the crashed attempts whose lease (and so whose hold on the limits) has not ended yet.
+     */
+    private final AtomicInteger live = new AtomicInteger();
+    private final AtomicInteger mostHeld = new AtomicInteger();
+    private final Map<String, AtomicInteger> liveByTenant = new ConcurrentHashMap<>();
+    private final Map<String, Integer> mostHeldByTenant = new ConcurrentHashMap<>();
+    /** The crashed attempts' holds: tenant, and until when. */
+    private final Queue<Map.Entry<String, Instant>> crashHolds = new ConcurrentLinkedQueue<>();
+
+    /** Crashed attempts (of one tenant, or every tenant for null) still holding their place at {@code now}. */
+    private int crashHoldsAt(String tenant, Instant now) {
+        int held = 0;
+        for (Map.Entry<String, Instant> hold : crashHolds) {
+            if ((tenant == null || tenant.equals(hold.getKey())) && !hold.getValue().isBefore(now)) {
+                held++;
+            }
+        }
+        return held;
+    }
 
     /** When each job's attempts started (handler entry), by job id and attempt; and when crashed attempts died. */
     private final Map<String, Map<Integer, Instant>> attemptStarts = new ConcurrentHashMap<>();
@@ -75,13 +113,27 @@ class ChaosIntegrationTest {
     private JobType ledgerType() {
         return JobType.of("ledger", context -> {
             attemptStarts.computeIfAbsent(context.jobId(), id -> new ConcurrentHashMap<>()).put(context.attempt(), Instant.now());
-            if (context.payload() instanceof Map<?, ?> payload && Boolean.TRUE.equals(payload.get("poison"))) {
-                throw new IllegalStateException("poison payload: cannot be processed");
+            AtomicInteger tenantLive = liveByTenant.computeIfAbsent(context.tenantId(), tenant -> new AtomicInteger());
+            int running = live.incrementAndGet();
+            int tenantRunning = tenantLive.incrementAndGet();
+            // the store frees a crashed attempt's hold only once its lease ended: until then it counts against the caps
+            Instant now = Instant.now();
+            mostHeld.accumulateAndGet(running + crashHoldsAt(null, now), Math::max);
+            mostHeldByTenant.merge(context.tenantId(), tenantRunning + crashHoldsAt(context.tenantId(), now), Math::max);
+            try {
+                Thread.sleep(WORK_MILLIS);
+                if (context.payload() instanceof Map<?, ?> payload && Boolean.TRUE.equals(payload.get("poison"))) {
+                    throw new IllegalStateException("poison payload: cannot be processed");
+                }
+                ledger.merge(context.jobId(), 1, Integer::sum);
+                return "applied";
+            } finally {
+                tenantLive.decrementAndGet();
+                live.decrementAndGet();
             }
-            ledger.merge(context.jobId(), 1, Integer::sum);
-            return "applied";
         }).withMaxAttempts(6).withTimeout(Duration.ofSeconds(5))
-                .withRetryPolicy(new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(2)));
+                .withRetryPolicy(new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(2)))
+                .withMaxConcurrent(TYPE_CAP, 0);
     }
 
     @Test
@@ -94,12 +146,14 @@ class ChaosIntegrationTest {
                 "VISIBILITY_SECONDS", Long.toString(VISIBILITY.toSeconds()),
                 "QUEUED_STALE_SECONDS", "10",
                 "TENANT_MAX_IN_FLIGHT", "1000000",
+                "TENANT_MAX_RUNNING", Integer.toString(TENANT_CAP),
                 "TENANT_SUBMITS_PER_MINUTE", "1000000"), List.of(ledgerType()));
 
         Instant submitting = Instant.now();
         Set<String> poison = ConcurrentHashMap.newKeySet();
         List<String> ids = new ArrayList<>();
         for (int from = 0; from < jobs; from += 100) {
+            String tenant = TENANTS.get(from / 100 % TENANTS.size());
             StringBuilder batch = new StringBuilder("{\"jobs\":[");
             List<Boolean> poisoned = new ArrayList<>();
             for (int i = from; i < Math.min(jobs, from + 100); i++) {
@@ -108,8 +162,10 @@ class ChaosIntegrationTest {
                 batch.append(i == from ? "" : ",").append("{\"type\":\"ledger\",\"payload\":{\"n\":").append(i)
                         .append(",\"poison\":").append(isPoison).append("}}");
             }
-            Map<String, Object> answer = Json.parseObject(jobline.call("api-submit-batch.json",
-                    e -> e.setBody(batch.append("]}").toString())).getBody());
+            Map<String, Object> answer = Json.parseObject(jobline.call("api-submit-batch.json", e -> {
+                e.setBody(batch.append("]}").toString());
+                e.getRequestContext().getAuthorizer().getJwt().getClaims().put("sub", tenant);
+            }).getBody());
             List<?> items = (List<?>) answer.get("jobs");
             for (int k = 0; k < items.size(); k++) {
                 String id = (String) ((Map<?, ?>) items.get(k)).get("jobId");
@@ -119,7 +175,7 @@ class ChaosIntegrationTest {
                 }
                 if (random.nextDouble() < DUPLICATE_RATE) {
                     aws.sqsClient().sendMessage(b -> b.queueUrl(jobline.queueUrl)
-                            .messageBody(new JobMessage(id, "tenant-a", "ledger", null).body()));
+                            .messageBody(new JobMessage(id, tenant, "ledger", null).body()));
                 }
             }
         }
@@ -128,18 +184,24 @@ class ChaosIntegrationTest {
         // the event source's pollers run while the main thread plays the schedule: a sweep every 2 s
         Instant started = Instant.now();
         Instant giveUp = started.plus(Duration.ofMinutes(Math.max(3, jobs / 200)));
-        Drain drain = new Drain(jobline, pollers, SEED, crashes);
+        Drain drain = new Drain(jobline, pollers, SEED, crashes, crashHolds);
         Map<String, Integer> sweeperTakeovers = new HashMap<>();
         Set<String> pending = new LinkedHashSet<>(ids);
+        KeyedSubmitter keyed = new KeyedSubmitter(jobline, Math.max(50, jobs / 10), new Random(SEED - 1));
         Path functionLog = Path.of("target", "chaos-functions.log");
         try (PrintStream functionLines = new PrintStream(new BufferedOutputStream(Files.newOutputStream(functionLog)), false,
                 StandardCharsets.UTF_8)) {
             // 10,000 jobs write some 10 MB of log lines: to a file, not through surefire's capture of stdout
             Log.redirect(functionLines);
             drain.start();
+            keyed.start();
             Instant nextReport = started.plusSeconds(30);
-            while (!pending.isEmpty() && Instant.now().isBefore(giveUp)) {
+            while ((!pending.isEmpty() || keyed.isAlive() || !keyed.accepted.isEmpty()) && Instant.now().isBefore(giveUp)) {
                 Thread.sleep(2_000);
+                for (String id = keyed.accepted.poll(); id != null; id = keyed.accepted.poll()) {
+                    pending.add(id);
+                    ids.add(id);
+                }
                 Map<String, Object> sweep = jobline.sweep();
                 sweeperTakeovers.merge("requeued", ((Number) sweep.get("requeued")).intValue(), Integer::sum);
                 sweeperTakeovers.merge("failed", ((Number) sweep.get("failed")).intValue(), Integer::sum);
@@ -152,8 +214,13 @@ class ChaosIntegrationTest {
             }
             drain.stop();
         } finally {
+            keyed.interrupt();
+            keyed.join();
             drain.stop();
             Log.redirect(System.out);
+        }
+        for (String id = keyed.accepted.poll(); id != null; id = keyed.accepted.poll()) {
+            ids.add(id);
         }
         Map<JobStatus, Integer> counts = countByStatus(jobline);
         System.out.printf("chaos: %d jobs, %d poison, %d crashes after claim, %d deliveries, statuses %s;"
@@ -166,6 +233,14 @@ class ChaosIntegrationTest {
                         + " p95 %d ms, p99 %d ms, max %d ms; the sweeper took over %s%n",
                 recoveries.size(), percentile(recoveries, 50), percentile(recoveries, 95), percentile(recoveries, 99),
                 percentile(recoveries, 100), sweeperTakeovers);
+        long waits;
+        try (var lines = Files.lines(functionLog)) {
+            waits = lines.filter(line -> line.contains("\"job.waiting\"")).count();
+        }
+        System.out.printf("chaos: limits: most holding a place at once (running, or crashed with a live lease) %d (type cap"
+                        + " %d), per tenant %s (cap %d); %d waits for a full limit; keyed: %d submitted, %d accepted, %d refused as"
+                        + " held%n", mostHeld.get(), TYPE_CAP, mostHeldByTenant,
+                TENANT_CAP, waits, keyed.submitted.get(), keyed.keyedIds.size(), keyed.refused.get());
         drain.failures.stream().findFirst().ifPresent(first -> System.out.printf(
                 "chaos: %d poller rounds failed and left their messages to come back; the first: %s%n",
                 drain.failures.size(), first));
@@ -184,6 +259,8 @@ class ChaosIntegrationTest {
             } else if (job.status() == JobStatus.SUCCEEDED) {
                 succeeded++;
                 assertEquals(1, ledger.get(id), "job " + id + "'s effect was applied " + ledger.get(id) + " times");
+                // one attempt that succeeded, one per crash before it: waiting for a full limit spent none
+                assertEquals(1 + crashes.getOrDefault(id, Map.of()).size(), job.attempts(), "job " + id + "'s attempts");
             } else {
                 // six crashes in a row: possible, rare, and then it says why
                 assertEquals(JobStatus.FAILED, job.status());
@@ -191,9 +268,107 @@ class ChaosIntegrationTest {
             }
         }
         assertTrue(drain.crashes.get() > 0, "the run crashed some workers");
+        assertTrue(mostHeld.get() <= TYPE_CAP, "at most " + TYPE_CAP + " held a place at once, not " + mostHeld.get());
+        mostHeldByTenant.forEach((tenant, most) -> assertTrue(most <= TENANT_CAP, tenant + " held " + most + " places at once"));
+        assertTrue(waits > 0, "the limits made some job wait");
+        assertKeysNeverSharedAndAllGivenBack(jobline, keyed);
+        assertNoHoldOutlivesItsAttempt(jobline);
         assertEquals(Map.of("requeued", 0, "failed", 0), sweeperTakeovers,
                 "every crashed attempt's job came back through its own message, none through the sweeper");
         assertTrue(succeeded >= (jobs - poison.size()) * 0.99, "succeeded " + succeeded + " of " + (jobs - poison.size()));
+    }
+
+    /**
+     * Submits keyed jobs of tenant-a while the rest drains, a few keys over and over, until {@code target} were
+     * submitted and each key was taken three times on average: each key's job runs through crashes, duplicates and waits while the next submissions for its key are
+     * refused, until it ends and the next one gets the key.
+     */
+    private static final class KeyedSubmitter extends Thread {
+        final Queue<String> accepted = new ConcurrentLinkedQueue<>();
+        final Map<String, String> keyedIds = new ConcurrentHashMap<>();
+        final AtomicInteger submitted = new AtomicInteger();
+        final AtomicInteger refused = new AtomicInteger();
+        private final Jobline jobline;
+        private final int target;
+        private final Random random;
+
+        KeyedSubmitter(Jobline jobline, int target, Random random) {
+            super("chaos-keyed-submitter");
+            setDaemon(true);
+            this.jobline = jobline;
+            this.target = target;
+            this.random = random;
+        }
+
+        @Override
+        public void run() {
+            try {
+                // at least target submits, and until each key was taken a few times over (its jobs ended in between)
+                while ((submitted.get() < target || keyedIds.size() < 3 * KEYS) && !isInterrupted()) {
+                    String key = "key-" + random.nextInt(KEYS);
+                    String body = "{\"type\":\"ledger\",\"payload\":{\"keyed\":true},\"concurrencyKey\":\"" + key + "\"}";
+                    var response = jobline.call("api-submit-job.json", e -> e.setBody(body));
+                    submitted.incrementAndGet();
+                    if (response.getStatusCode() == 202) {
+                        String id = (String) Json.parseObject(response.getBody()).get("jobId");
+                        keyedIds.put(id, key);
+                        accepted.add(id);
+                    } else if (response.getStatusCode() == 409) {
+                        refused.incrementAndGet();
+                    } else {
+                        throw new IllegalStateException("a keyed submit answered " + response.getStatusCode() + ": " + response.getBody());
+                    }
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException e) {
+                // the run is over
+            }
+        }
+    }
+
+    /**
+     * A job holds its key from its submission (createdAt) to its end (finishedAt): for every key, those spans follow
+     * one another without overlap. And once everything ended, no key is held.
+     */
+    private static void assertKeysNeverSharedAndAllGivenBack(Jobline jobline, KeyedSubmitter keyed) {
+        assertTrue(keyed.keyedIds.size() > KEYS, "keys were taken again after their jobs ended: " + keyed.keyedIds.size());
+        assertTrue(keyed.refused.get() > 0, "some keyed submit met its key held");
+        Map<String, List<Job>> byKey = new HashMap<>();
+        keyed.keyedIds.forEach((id, key) -> byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(jobline.job(id)));
+        byKey.forEach((key, held) -> {
+            held.sort(java.util.Comparator.comparing(Job::createdAt));
+            for (int i = 1; i < held.size(); i++) {
+                Job before = held.get(i - 1);
+                Job after = held.get(i);
+                assertTrue(before.finishedAt() != null && !after.createdAt().isBefore(before.finishedAt()),
+                        key + ": job " + after.jobId() + " was submitted at " + after.createdAt() + " while " + before.jobId()
+                                + " held the key (until " + before.finishedAt() + ")");
+            }
+        });
+        List<dev.jobline.store.KeyStore.HeldKey> stillHeld = new ArrayList<>();
+        for (int shard = 0; shard < jobline.wiring.store().shards(); shard++) {
+            stillHeld.addAll(jobline.keys().held(shard));
+        }
+        assertEquals(List.of(), stillHeld, "every key was given back when its job ended");
+    }
+
+    /** Every hold left on a limit is a crashed attempt's, and has run out: none outlives its attempt. */
+    private static void assertNoHoldOutlivesItsAttempt(Jobline jobline) {
+        String table = jobline.resources.tableName("JobsTable");
+        long now = Instant.now().toEpochMilli();
+        List<String> limits = new ArrayList<>(List.of("limit#type#ledger"));
+        TENANTS.forEach(tenant -> limits.add("limit#tenant#" + tenant.length() + ":" + tenant));
+        for (String limit : limits) {
+            Map<String, AttributeValue> item = jobline.aws.dynamoClient().getItem(b -> b.tableName(table)
+                    .key(Map.of("jobId", AttributeValue.fromS(limit))).consistentRead(true)).item();
+            assertTrue(item != null && item.containsKey("held"), limit + " was held");
+            item.forEach((name, value) -> {
+                if (name.startsWith("h_")) {
+                    assertTrue(name.startsWith("h_crashed-") && Long.parseLong(value.n()) < now,
+                            limit + " is still held by " + name + " until " + Instant.ofEpochMilli(Long.parseLong(value.n())));
+                }
+            });
+        }
     }
 
     /** Milliseconds from each crash to the start of the attempt that took its job up again. */
@@ -230,10 +405,13 @@ class ChaosIntegrationTest {
         private final AtomicBoolean stopped = new AtomicBoolean();
 
         private final Map<String, Map<Integer, Instant>> crashTimes;
+        private final Queue<Map.Entry<String, Instant>> crashHolds;
 
-        Drain(Jobline jobline, int pollers, long seed, Map<String, Map<Integer, Instant>> crashTimes) {
+        Drain(Jobline jobline, int pollers, long seed, Map<String, Map<Integer, Instant>> crashTimes,
+              Queue<Map.Entry<String, Instant>> crashHolds) {
             this.jobline = jobline;
             this.crashTimes = crashTimes;
+            this.crashHolds = crashHolds;
             for (int i = 0; i < pollers; i++) {
                 Random dice = new Random(seed + 1 + i);
                 WorkerHandler worker = jobline.newWorker();
@@ -261,10 +439,9 @@ class ChaosIntegrationTest {
                     SQSEvent event = jobline.receive(jobline.queueUrl, Duration.ofSeconds(1), VISIBILITY);
                     List<SQSEvent.SQSMessage> survivors = new ArrayList<>();
                     for (SQSEvent.SQSMessage record : event.getRecords()) {
-                        if (dice.nextDouble() < CRASH_RATE) {
+                        if (dice.nextDouble() < CRASH_RATE && crashAfterClaiming(jobline, record,
+                                Duration.ofMillis((long) (dice.nextDouble() * MAX_CLAIM_DELAY_MILLIS)), crashTimes, crashHolds)) {
                             crashes.incrementAndGet();
-                            crashAfterClaiming(jobline, record, Duration.ofMillis((long) (dice.nextDouble() * MAX_CLAIM_DELAY_MILLIS)),
-                                    crashTimes);
                         } else {
                             survivors.add(record);
                         }
@@ -291,16 +468,29 @@ class ChaosIntegrationTest {
     /**
      * A worker that claimed the job {@code claimDelay} after receiving its message, and died: no completion, no
      * release, the message not deleted. The lease runs from the claim, so it ends that much later than it would
-     * have from the receive.
+     * have from the receive. False when there was nothing to claim (a full limit, an ended job, a live lease): the
+     * record is then delivered as usual.
      */
-    private static void crashAfterClaiming(Jobline jobline, SQSEvent.SQSMessage record, Duration claimDelay,
-                                           Map<String, Map<Integer, Instant>> crashTimes) {
-        JobMessage.jobIdFrom(record.getBody()).ifPresent(jobId -> {
+    private static boolean crashAfterClaiming(Jobline jobline, SQSEvent.SQSMessage record, Duration claimDelay,
+                                           Map<String, Map<Integer, Instant>> crashTimes,
+                                           Queue<Map.Entry<String, Instant>> crashHolds) {
+        return JobMessage.jobIdFrom(record.getBody()).map(jobId -> {
             Instant now = jobline.clock.instant();
-            jobline.wiring.store().claim(jobId, new Lease("crashed-" + record.getMessageId(), now.plus(claimDelay).plus(LEASE)), now)
-                    .ifPresent(claim -> crashTimes.computeIfAbsent(jobId, id -> new ConcurrentHashMap<>())
-                            .put(claim.job().attempts(), Instant.now().plus(claimDelay)));
-        });
+            Lease lease = new Lease("crashed-" + record.getMessageId(), now.plus(claimDelay).plus(LEASE));
+            // as a worker does: the limits first (a full one and it would have waited), then the claim; then it dies
+            Job job = jobline.wiring.store().find(jobId).orElse(null);
+            if (job == null || jobline.wiring.limits().hold(lease.owner(), job.tenantId(), job.type(), lease.expiresAt(), now).isPresent()) {
+                return false;
+            }
+            Optional<JobStore.Claim> claimed = jobline.wiring.store().claim(jobId, lease, now);
+            if (claimed.isEmpty()) {
+                jobline.wiring.limits().release(lease.owner(), job.tenantId(), job.type());
+                return false;
+            }
+            crashTimes.computeIfAbsent(jobId, id -> new ConcurrentHashMap<>()).put(claimed.get().job().attempts(), Instant.now().plus(claimDelay));
+            crashHolds.add(Map.entry(job.tenantId(), lease.expiresAt()));
+            return true;
+        }).orElse(false);
     }
 
     /**

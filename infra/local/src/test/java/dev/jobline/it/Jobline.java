@@ -215,6 +215,11 @@ final class Jobline {
         return unchecked.tenants();
     }
 
+    /** The concurrency keys as the tests read them, on unchecked clients: not a call of any function. */
+    dev.jobline.store.KeyStore keys() {
+        return unchecked.keys();
+    }
+
     /** The table as the tests set it up and read it, on unchecked clients: not a call of any function. */
     dev.jobline.store.JobStore store() {
         return unchecked.store();
