@@ -19,7 +19,10 @@ import java.time.Duration;
  * </ul>
  * Not counted: the API function's compute, an attempt whose worker crashed (it writes nothing), the sweeper, the
  * dead-letter consumer, completion webhooks, the status counters and quota releases each invocation writes once
- * for all its jobs, GSI write units, and items over 1 KB (one WRU per started KB in AWS). Concurrent records of one
+ * for all its jobs, GSI write units, items over 1 KB (one WRU per started KB in AWS), a concurrency key's two
+ * writes (taken, given back), a running limit's two writes per attempt (held, given back; one more per heartbeat
+ * that extends the lease), and what a job waiting for a full limit costs each time it looks (a refused hold, a
+ * read, a visibility change). Concurrent records of one
  * invocation each count their own wall time, so a batch's jobs can add up to more compute than its invocation bills.
  */
 public final class CostModel {
