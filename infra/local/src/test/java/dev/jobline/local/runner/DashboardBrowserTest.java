@@ -256,6 +256,8 @@ class DashboardBrowserTest {
         waitFor(By.cssSelector("button[data-resume=sleep]"));
         assertTrue(text("#paused-types").contains("sleep"), text("#paused-types"));
         assertEquals(true, jobType("sleep").get("paused"));
+        assertEquals(List.of("sleep"), runner.status().pausedTypes(), "the terminal view's status shows it too");
+        assertTrue(TerminalView.summary(runner.status()).endsWith("paused: sleep"), TerminalView.summary(runner.status()));
         sleep(Duration.ofSeconds(3));   // workers read the paused types at most every 2 s
 
         // when sleep jobs are submitted
