@@ -241,7 +241,10 @@ async function overviewPage() {
     const value = columns.find(c => c[0] === sortKey)[2];
     const sorted = rows.slice().sort((a, b) => {
       const x = value(a); const y = value(b);
-      const order = x === y ? 0 : x == null ? 1 : y == null ? -1 : x < y ? -1 : 1;
+      if (x == null || y == null) {
+        return x == y ? 0 : x == null ? 1 : -1;   // no figure: last, either way
+      }
+      const order = x === y ? 0 : x < y ? -1 : 1;
       return descending ? -order : order;
     });
     body.replaceChildren(...sorted.map(row => el('tr', { dataset: { type: row.type } },
