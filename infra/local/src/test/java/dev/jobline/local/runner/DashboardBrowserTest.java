@@ -30,6 +30,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -178,7 +179,7 @@ class DashboardBrowserTest {
         browser.findElement(By.id("filter-status-FAILED")).click();
         new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("filter-type"))).selectByValue("fail");
         browser.findElement(By.id("apply-filter")).click();
-        new WebDriverWait(browser, BOUND).until(driver -> driver.getCurrentUrl().contains("status=FAILED"));
+        waiting().until(driver -> driver.getCurrentUrl().contains("status=FAILED"));
         waitFor(By.cssSelector("#jobs-table tr[data-job-id='" + failed + "']"));
 
         // then only those are listed, and the address holds the filter
@@ -218,8 +219,8 @@ class DashboardBrowserTest {
         screenshot("dashboard-job.png");
 
         // and when it is cancelled from the page, the page shows CANCELLED
-        browser.findElement(By.id("cancel-job")).click();
-        new WebDriverWait(browser, BOUND).until(driver -> text("#job-status").contains("CANCELLED"));
+        click(By.id("cancel-job"));
+        waiting().until(driver -> text("#job-status").contains("CANCELLED"));
         assertEquals(Boolean.TRUE, ((JavascriptExecutor) browser).executeScript("return window.sameDocument === true;"));
         assertEquals("CANCELLED", api.get("/jobs/" + jobId).json().get("status"));
     }
@@ -236,14 +237,14 @@ class DashboardBrowserTest {
         assertTrue(text("#job-error-code").contains("ONCE_MORE"));
 
         // when Retry is clicked
-        browser.findElement(By.id("retry-job")).click();
+        click(By.id("retry-job"));
 
         // then the job ran again (a new end, later than the first) and the page followed it
         Eventually.until(BOUND, () -> api.get("/jobs/" + jobId).json(),
                 job -> "FAILED".equals(job.get("status")) && !job.get("finishedAt").equals(failed.get("finishedAt")),
                 "the retried job ran again and ended");
         assertTrue(text("#message").contains("Queued again"));
-        new WebDriverWait(browser, BOUND).until(driver -> text("#job-status").contains("FAILED")
+        waiting().until(driver -> text("#job-status").contains("FAILED")
                 && driver.findElements(By.id("retry-job")).size() == 1);
     }
 
@@ -301,12 +302,12 @@ class DashboardBrowserTest {
         waitFor(By.cssSelector("#jobs-table tr[data-job-id='" + failed.get(0) + "']"));
         browser.findElement(By.id("bulk-retry")).click();
         WebElement confirm = waitFor(By.id("confirm-panel"));
-        new WebDriverWait(browser, BOUND).until(driver -> confirm.isDisplayed());
+        waiting().until(driver -> confirm.isDisplayed());
 
         // then the confirmation names the count, and confirming retries each of them
         assertTrue(text("#confirm-text").startsWith("Retry " + matching + " job"), text("#confirm-text"));
         browser.findElement(By.id("confirm-yes")).click();
-        new WebDriverWait(browser, BOUND).until(driver -> text("#message").startsWith("Retried"));
+        waiting().until(driver -> text("#message").startsWith("Retried"));
         assertTrue(text("#message").startsWith("Retried " + matching + " of " + matching), text("#message"));
         for (String id : failed) {
             Eventually.until(BOUND, () -> api.get("/jobs/" + id).json(),
@@ -341,16 +342,38 @@ class DashboardBrowserTest {
         }
     }
 
+    /** A wait that looks again when the live page has redrawn an element under it. */
+    private WebDriverWait waiting() {
+        WebDriverWait wait = new WebDriverWait(browser, BOUND);
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
+    /** Clicks what the locator finds, finding it again if the live page redrew it meanwhile. */
+    private void click(By locator) {
+        waiting().until(driver -> {
+            driver.findElement(locator).click();
+            return true;
+        });
+    }
+
     private WebElement waitFor(By locator) {
-        return new WebDriverWait(browser, BOUND).until(driver -> {
+        return waiting().until(driver -> {
             List<WebElement> found = driver.findElements(locator);
             return found.isEmpty() ? null : found.get(0);
         });
     }
 
     private String text(String css) {
-        List<WebElement> found = browser.findElements(By.cssSelector(css));
-        return found.isEmpty() ? "" : found.get(0).getText();
+        for (int tries = 0; tries < 5; tries++) {
+            try {
+                List<WebElement> found = browser.findElements(By.cssSelector(css));
+                return found.isEmpty() ? "" : found.get(0).getText();
+            } catch (StaleElementReferenceException redrawn) {
+                // the live page replaced it between the find and the read: find it again
+            }
+        }
+        return "";
     }
 
     private List<String> cells(String css) {
@@ -365,7 +388,7 @@ class DashboardBrowserTest {
 
     /** The job page's progress bar's value, once it is at least {@code atLeast}. */
     private int progress(int atLeast) {
-        return new WebDriverWait(browser, BOUND).until(driver -> {
+        return waiting().until(driver -> {
             List<WebElement> bar = driver.findElements(By.id("job-progress"));
             if (bar.isEmpty()) {
                 return null;
