@@ -135,8 +135,8 @@ class JobServiceTest {
         // then it answers the same job at the end of the wait, having read about 1 / WAIT_POLL times a second
         assertEquals(job.version(), answered.version());
         assertTrue(waited >= 3 && waited < 4, waited + " s");
-        double perSecond = reads[0] / waited;
-        assertTrue(perSecond >= 1.5 && perSecond <= 2.1, reads[0] + " reads in " + waited + " s");
+        // one read per 500 ms, and one more in the wait's last sliver: 6 or 7 in 3 s
+        assertTrue(reads[0] >= 5 && reads[0] <= 7, reads[0] + " reads in " + waited + " s");
     }
 
     @Test
