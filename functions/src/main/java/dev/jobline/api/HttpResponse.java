@@ -11,6 +11,11 @@ public record HttpResponse(int status, Map<String, String> headers, String body)
         return new HttpResponse(status, Map.of("content-type", "application/json"), Json.write(body));
     }
 
+    /** A text answer (a dashboard file): its media type as given. */
+    static HttpResponse text(int status, String contentType, String body) {
+        return new HttpResponse(status, Map.of("content-type", contentType), body);
+    }
+
     /** The answer to HEAD: this one's status and headers, no body. */
     HttpResponse withoutBody() {
         return new HttpResponse(status, headers, null);

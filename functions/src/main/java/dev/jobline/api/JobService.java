@@ -12,7 +12,9 @@ import dev.jobline.log.Log;
 import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.queue.SqsLimits;
+import dev.jobline.store.JobFilter;
 import dev.jobline.store.JobStore;
+import java.util.function.Predicate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -193,6 +195,56 @@ public final class JobService {
     JobStore.JobPage list(String tenantId, Set<JobStatus> statuses, String type, int limit, String cursor) {
         return store.listByTenant(tenantId, statuses, type, limit, cursor);
     }
+
+    /** The tenant's jobs the filter selects, newest first. */
+    JobStore.JobPage list(String tenantId, JobFilter filter, int limit, String cursor) {
+        return store.list(tenantId, filter, limit, cursor);
+    }
+
+    /** The jobs of every tenant that ever submitted one (an operator's view), newest first. */
+    JobStore.JobPage listAllTenants(List<String> tenantIds, JobFilter filter, int limit, String cursor) {
+        return store.listAcross(tenantIds, filter, limit, cursor);
+    }
+
+    /** Any tenant's job, for an operator; {@link Refusal.NotFound} when there is none. */
+    Job findAny(String jobId) {
+        return store.find(jobId).orElseThrow(() -> new Refusal.NotFound(jobId));
+    }
+
+    /**
+     * Waits until {@code done} holds for the tenant's job, or {@code wait} has passed; answers the job as it then is.
+     * Reads only the job's revision (version and status), every {@link #WAIT_POLL}, consistently: a change is seen
+     * within that and a read's time, for about {@code 1 / WAIT_POLL} reads per waiting second.
+     */
+    Job await(String tenantId, String jobId, Predicate<JobStore.Revision> done, Duration wait) {
+        Job job = find(tenantId, jobId);
+        if (wait.isZero() || done.test(new JobStore.Revision(job.version(), job.status()))) {
+            return job;
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return job;
+            }
+            try {
+                Thread.sleep(Math.max(1, Math.min(WAIT_POLL.toMillis(), left / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return job;
+            }
+            Optional<JobStore.Revision> now = store.revision(jobId);
+            if (now.isEmpty()) {
+                throw new Refusal.NotFound(jobId);   // removed by its retention while waited on
+            }
+            if (done.test(now.get())) {
+                return find(tenantId, jobId);
+            }
+        }
+    }
+
+    /** How often a waiting request reads a job's revision. */
+    static final Duration WAIT_POLL = Duration.ofMillis(500);
 
     /** A cancel's outcome: the job as it now is, and whether it ended at once (false: the worker will stop it). */
     record Cancelled(Job job, boolean immediately) {

@@ -7,7 +7,9 @@ import dev.jobline.job.JobView;
 import dev.jobline.job.JobStatus;
 import dev.jobline.json.Json;
 import dev.jobline.log.Log;
+import dev.jobline.store.JobFilter;
 import dev.jobline.store.JobStore;
+import java.time.Duration;
 import dev.jobline.store.RejectedInput;
 import dev.jobline.webhook.WebhookSecrets;
 import dev.jobline.webhook.WebhookSignature;
@@ -48,6 +50,12 @@ public final class JobsApi {
     private static final int MAX_PAGE = 100;
     /** Says what a 202 or 200 to a submission means: created, repeated (the same Idempotency-Key) or existing (the key's holder). */
     static final String OUTCOME_HEADER = "jobline-submit-outcome";
+    /** A wait ends well within API Gateway's 30-second integration timeout (the function's Timeout is 30 s). */
+    static final int MAX_WAIT_SECONDS = 25;
+    /** The most jobs one bulk cancel or retry acts on, and a bulk dry run lists. */
+    static final int MAX_BULK = 500;
+    /** An operator's list over all tenants merges each tenant's index: at most this many tenants. */
+    static final int MAX_MERGED_TENANTS = 200;
 
     private final JobService jobs;
     private final AdminService admin;
@@ -58,6 +66,7 @@ public final class JobsApi {
     private final Clock clock;
     private final WebhookSecrets webhookSecrets;
     private final List<Route> routes;
+    private final Dashboard dashboard = new Dashboard();
 
     /**
      * @param lifecycle      flushed at the end of every request (the moves' counts, metrics)
@@ -75,15 +84,24 @@ public final class JobsApi {
         this.clock = lifecycle.clock();
         this.routes = List.of(
                 new Route("GET", "/health", Route.Access.PUBLIC, (request, path) -> health()),
+                new Route("GET", "/dashboard", Route.Access.PUBLIC, (request, path) -> dashboard.page()),
+                new Route("GET", "/dashboard/{file}", Route.Access.PUBLIC, (request, path) -> dashboard.file(path.get("file"))),
                 new Route("POST", "/jobs", Route.Access.TENANT, (request, path) -> submit(request)),
                 new Route("GET", "/jobs", Route.Access.TENANT, (request, path) -> list(request)),
                 new Route("POST", "/jobs/batch", Route.Access.TENANT, (request, path) -> submitBatch(request)),
+                new Route("POST", "/jobs/bulk-cancel", Route.Access.TENANT, (request, path) -> bulk(request, Refusal.Action.CANCEL)),
+                new Route("POST", "/jobs/bulk-retry", Route.Access.TENANT, (request, path) -> bulk(request, Refusal.Action.RETRY)),
                 new Route("GET", "/jobs/{id}", Route.Access.TENANT, (request, path) -> get(request, path.get("id"))),
                 new Route("POST", "/jobs/{id}/cancel", Route.Access.TENANT, (request, path) -> cancel(request, path.get("id"))),
                 new Route("POST", "/jobs/{id}/retry", Route.Access.TENANT, (request, path) -> retry(request, path.get("id"))),
                 new Route("GET", "/job-types", Route.Access.TENANT, (request, path) -> HttpResponse.json(200, Map.of("types", admin.jobTypes()))),
+                new Route("POST", "/job-types/{type}/pause", Route.Access.ADMIN,
+                        (request, path) -> HttpResponse.json(200, admin.pause(path.get("type")))),
+                new Route("POST", "/job-types/{type}/resume", Route.Access.ADMIN,
+                        (request, path) -> HttpResponse.json(200, admin.resume(path.get("type")))),
                 new Route("GET", "/webhook-secret", Route.Access.TENANT, (request, path) -> webhookSecret(request)),
                 new Route("GET", "/stats", Route.Access.ADMIN, (request, path) -> HttpResponse.json(200, admin.stats())),
+                new Route("GET", "/admin/dead-letters", Route.Access.ADMIN, (request, path) -> deadLetters(request)),
                 new Route("POST", "/admin/redrive", Route.Access.ADMIN, (request, path) -> redrive(request)));
     }
 
@@ -187,13 +205,24 @@ public final class JobsApi {
         if (key != null && !Idempotency.isValidKey(key)) {
             throw Problem.badRequest("invalid-idempotency-key", "an Idempotency-Key is 1-255 printable ASCII characters");
         }
+        Duration wait = waitSeconds(request);
         SubmitRequest submission = SubmitRequest.parse(body, registry, maxPayloadBytes, clock.instant());
         JobService.Submitted submitted = jobs.submit(request.tenantId(), submission, key);
         Job job = submitted.job();
+        if (!wait.isZero()) {
+            // the submitter waits for the end (of its own job, a repeat's or the key's holder): 200 with the finished job,
+            // or as without a wait when it is not done in time
+            job = jobs.await(request.tenantId(), job.jobId(), revision -> revision.status().isTerminal(), wait);
+            if (job.status().isTerminal()) {
+                return HttpResponse.json(200, JobView.of(job)).withHeader("location", JobView.selfLink(job.jobId()))
+                        .withHeader("etag", etag(job)).withHeader(OUTCOME_HEADER, submitted.outcome());
+            }
+        }
         // the same view either way, so a client reads 202 (created) and 200 (a repeat, or the key's holder) alike;
         // the header says which, so an existing job is never mistaken for a new one
         return HttpResponse.json(submitted.created() ? 202 : 200, JobView.of(job))
                 .withHeader("location", JobView.selfLink(job.jobId()))
+                .withHeader("etag", etag(job))
                 .withHeader(OUTCOME_HEADER, submitted.outcome());
     }
 
@@ -249,8 +278,89 @@ public final class JobsApi {
         return HttpResponse.json(accepted > 0 ? 202 : existing > 0 ? 200 : 400, answer);
     }
 
+    /**
+     * The job; with {@code waitSeconds}, answers as soon as it differs from the version the caller has ({@code ifVersion},
+     * or the ETag in {@code If-None-Match}) or when the wait ends. An If-None-Match that still matches then is 304.
+     */
     private HttpResponse get(HttpRequest request, String jobId) {
-        return HttpResponse.json(200, JobView.of(jobs.find(request.tenantId(), validId(jobId))));
+        String id = validId(jobId);
+        Duration wait = waitSeconds(request);
+        Long known = knownVersion(request);
+        String owner = ownerOf(request, id);
+        Job job = known == null ? jobs.find(owner, id)
+                : jobs.await(owner, id, revision -> revision.version() != known, wait);
+        if (known != null && job.version() == known && request.header("if-none-match") != null) {
+            return new HttpResponse(304, Map.of("etag", etag(job)), null);
+        }
+        return HttpResponse.json(200, JobView.of(job)).withHeader("etag", etag(job));
+    }
+
+    /** A job's ETag: its version, which every write moves on. */
+    private static String etag(Job job) {
+        return "\"" + job.version() + "\"";
+    }
+
+    /** The version the caller has: {@code ifVersion}, else an ETag of ours in If-None-Match; null for neither. */
+    private static Long knownVersion(HttpRequest request) {
+        String ifVersion = request.queryParameter("ifVersion");
+        if (ifVersion != null) {
+            try {
+                long version = Long.parseLong(ifVersion.trim());
+                if (version >= 0) {
+                    return version;
+                }
+            } catch (NumberFormatException e) {
+                // refused below
+            }
+            throw Problem.badRequest("invalid-parameter", "ifVersion must be a job's version, a whole number from 0")
+                    .with("field", "ifVersion");
+        }
+        String match = request.header("if-none-match");
+        if (match == null) {
+            return null;
+        }
+        for (String tag : match.split(",")) {
+            String value = tag.trim();
+            if (value.startsWith("W/")) {
+                value = value.substring(2);
+            }
+            if (value.length() > 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                try {
+                    return Long.parseLong(value.substring(1, value.length() - 1));
+                } catch (NumberFormatException e) {
+                    // not one of ours: it matches no version
+                }
+            }
+        }
+        return -1L;   // no version of ours: any job differs from it
+    }
+
+    /** {@code waitSeconds}: 0 (no wait, the default) to {@value #MAX_WAIT_SECONDS}. */
+    private static Duration waitSeconds(HttpRequest request) {
+        String text = request.queryParameter("waitSeconds");
+        if (text == null) {
+            return Duration.ZERO;
+        }
+        try {
+            int seconds = Integer.parseInt(text.trim());
+            if (seconds >= 0 && seconds <= MAX_WAIT_SECONDS) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw Problem.badRequest("invalid-parameter", "waitSeconds must be a whole number from 0 to " + MAX_WAIT_SECONDS)
+                .with("field", "waitSeconds");
+    }
+
+    /** Whether the caller has the admin scope: an operator acts on any tenant's jobs. */
+    private boolean isAdmin(HttpRequest request) {
+        return request.scopes().contains(adminScope);
+    }
+
+    /** The tenant whose job a request about one job acts on: the caller's own, or for an operator the job's. */
+    private String ownerOf(HttpRequest request, String jobId) {
+        return isAdmin(request) ? jobs.findAny(jobId).tenantId() : request.tenantId();
     }
 
     /** The caller's own webhook secret, to verify the Jobline-Signature of its completion webhooks. */
@@ -268,21 +378,12 @@ public final class JobsApi {
         return HttpResponse.json(200, answer).withHeader("cache-control", "no-store");
     }
 
+    /**
+     * A tenant's jobs newest first, filtered by status, type, created range or id. An operator (the admin scope) may name
+     * any tenant, or none for all of them; {@code view=summary} leaves out payloads and results, whose sizes it gives.
+     */
     private HttpResponse list(HttpRequest request) {
-        Set<JobStatus> statuses = EnumSet.noneOf(JobStatus.class);
-        String statusParameter = request.queryParameter("status");
-        if (statusParameter != null && !statusParameter.isBlank()) {
-            for (String name : statusParameter.split(",", -1)) {
-                // any case, spaces around a name allowed: openapi.yaml's pattern says the same
-                Matcher status = STATUS_NAME.matcher(name);
-                if (!status.matches()) {
-                    throw Problem.badRequest("invalid-parameter", "status must be one or more of " + List.of(JobStatus.values())
-                            + " (any case), comma-separated").with("field", "status");
-                }
-                statuses.add(JobStatus.valueOf(status.group(1).toUpperCase(Locale.ROOT)));
-            }
-        }
-        String type = request.queryParameter("type");
+        JobFilter filter = filter(request.query(), null);
         int limit = 20;
         String limitParameter = request.queryParameter("limit");
         if (limitParameter != null) {
@@ -295,23 +396,297 @@ public final class JobsApi {
                 throw Problem.badRequest("invalid-parameter", "limit must be a whole number from 1 to " + MAX_PAGE).with("field", "limit");
             }
         }
-        JobStore.JobPage page = jobs.list(request.tenantId(), statuses, type == null || type.isBlank() ? null : type, limit,
-                request.queryParameter("cursor"));
+        boolean summary = summaryView(request);
+        String tenant = tenantParameter(request);
+        String jobId = request.queryParameter("jobId");
+        JobStore.JobPage page;
+        if (jobId != null && !jobId.isBlank()) {
+            page = new JobStore.JobPage(byId(request, tenant, jobId.trim(), filter), null);
+        } else if (tenant != null) {
+            page = jobs.list(tenant, filter, limit, request.queryParameter("cursor"));
+        } else {
+            page = jobs.listAllTenants(allTenants(), filter, limit, request.queryParameter("cursor"));
+        }
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("jobs", page.jobs().stream().map(JobView::of).toList());
+        answer.put("jobs", page.jobs().stream().map(job -> summary ? JobView.summary(job) : JobView.of(job)).toList());
         if (page.nextCursor() != null) {
             answer.put("nextCursor", page.nextCursor());
         }
         return HttpResponse.json(200, answer);
     }
 
+    /** The one job an id search finds, when the caller may see it and it passes the filter; else none. */
+    private List<Job> byId(HttpRequest request, String tenant, String jobId, JobFilter filter) {
+        if (!JOB_ID.matcher(jobId).matches()) {
+            return List.of();
+        }
+        try {
+            Job job = tenant == null ? jobs.findAny(jobId) : jobs.find(tenant, jobId);
+            return filter.matches(job) ? List.of(job) : List.of();
+        } catch (Refusal.NotFound e) {
+            return List.of();
+        }
+    }
+
+    private List<String> allTenants() {
+        List<String> tenants = admin.tenantIds();
+        if (tenants.size() > MAX_MERGED_TENANTS) {
+            throw Problem.badRequest("too-many-tenants", "there are " + tenants.size() + " tenants; a list over all of them "
+                    + "merges at most " + MAX_MERGED_TENANTS + ": name one with 'tenant'").with("field", "tenant");
+        }
+        return tenants;
+    }
+
+    /**
+     * Whose jobs: the caller's own; an operator's choice ({@code tenant}), or null for every tenant. A tenant naming
+     * another tenant is refused.
+     */
+    private String tenantParameter(HttpRequest request) {
+        String named = request.queryParameter("tenant");
+        if (named != null && named.isBlank()) {
+            named = null;
+        }
+        if (!isAdmin(request)) {
+            if (named != null && !named.equals(request.tenantId())) {
+                throw new Problem(403, "forbidden", "Forbidden", "listing another tenant's jobs needs the '" + adminScope + "' scope");
+            }
+            return request.tenantId();
+        }
+        if (named != null && !TenantId.isValid(named)) {
+            throw Problem.badRequest("invalid-parameter", "tenant is " + TenantId.RULE).with("field", "tenant");
+        }
+        return named;
+    }
+
+    private static boolean summaryView(HttpRequest request) {
+        String view = request.queryParameter("view");
+        if (view == null || view.equals("full")) {
+            return false;
+        }
+        if (view.equals("summary")) {
+            return true;
+        }
+        throw Problem.badRequest("invalid-parameter", "view is 'full' (the default) or 'summary'").with("field", "view");
+    }
+
+    /**
+     * A filter from query parameters (a list) or a bulk request's fields: status (names, any case, comma-separated),
+     * type, concurrencyKey, createdAfter and createdBefore (RFC 3339). {@code allowed}, when given, bounds the statuses (a bulk cancel
+     * selects only jobs it can cancel).
+     */
+    private JobFilter filter(Map<String, ?> fields, Set<JobStatus> allowed) {
+        Set<JobStatus> statuses = EnumSet.noneOf(JobStatus.class);
+        Object statusField = fields.get("status");
+        if (statusField != null && !(statusField instanceof String)) {
+            throw Problem.badRequest("invalid-parameter", "status is text: names of statuses, comma-separated").with("field", "status");
+        }
+        String statusParameter = (String) statusField;
+        if (statusParameter != null && !statusParameter.isBlank()) {
+            for (String name : statusParameter.split(",", -1)) {
+                // any case, spaces around a name allowed: openapi.yaml's pattern says the same
+                Matcher status = STATUS_NAME.matcher(name);
+                if (!status.matches()) {
+                    throw Problem.badRequest("invalid-parameter", "status must be one or more of " + List.of(JobStatus.values())
+                            + " (any case), comma-separated").with("field", "status");
+                }
+                statuses.add(JobStatus.valueOf(status.group(1).toUpperCase(Locale.ROOT)));
+            }
+        }
+        if (allowed != null) {
+            if (statuses.isEmpty()) {
+                statuses.addAll(allowed);
+            } else if (!allowed.containsAll(statuses)) {
+                throw Problem.badRequest("invalid-parameter", "this action selects jobs in " + new TreeSet<>(allowed)
+                        + " only, not " + new TreeSet<>(statuses)).with("field", "status");
+            }
+        }
+        Object typeField = fields.get("type");
+        if (typeField != null && !(typeField instanceof String)) {
+            throw Problem.badRequest("invalid-parameter", "type is a job type's name").with("field", "type");
+        }
+        String type = (String) typeField;
+        Object keyField = fields.get("concurrencyKey");
+        if (keyField != null && (!(keyField instanceof String key) || key.length() > dev.jobline.job.JobKey.MAX_LENGTH)) {
+            throw Problem.badRequest("invalid-parameter", "concurrencyKey is a key of at most " + dev.jobline.job.JobKey.MAX_LENGTH
+                    + " characters").with("field", "concurrencyKey");
+        }
+        String concurrencyKey = keyField == null || ((String) keyField).isEmpty() ? null : (String) keyField;
+        Instant after = instantParameter(fields, "createdAfter");
+        Instant before = instantParameter(fields, "createdBefore");
+        if (after != null && before != null && !after.isBefore(before)) {
+            throw Problem.badRequest("invalid-parameter", "createdAfter (" + after + ") must be before createdBefore ("
+                    + before + ")").with("field", "createdAfter");
+        }
+        return new JobFilter(statuses, type == null || type.isBlank() ? null : type, concurrencyKey, after, before);
+    }
+
+    private static Instant instantParameter(Map<String, ?> fields, String name) {
+        Object value = fields.get(name);
+        if (value == null || (value instanceof String text && text.isBlank())) {
+            return null;
+        }
+        Problem invalid = Problem.badRequest("invalid-parameter", name + " must be an RFC 3339 instant from "
+                + Instant.EPOCH + " to " + LATEST_INSTANT + ", such as 2026-12-01T09:00:00Z").with("field", name);
+        if (!(value instanceof String text)) {
+            throw invalid;
+        }
+        try {
+            Instant instant = java.time.OffsetDateTime.parse(text.trim()).toInstant();
+            if (instant.isBefore(Instant.EPOCH) || instant.isAfter(LATEST_INSTANT)) {
+                throw invalid;
+            }
+            return instant;
+        } catch (DateTimeParseException e) {
+            throw invalid;
+        }
+    }
+
+    /**
+     * Bulk cancel or retry. A dry run selects by filter (as a list does, newest first, at most {@code limit}) and only
+     * answers what it selected: count and ids, for a confirmation that names them. The action itself takes the ids
+     * (the ones confirmed, not whatever matches by then) and answers what it did to each.
+     */
+    private HttpResponse bulk(HttpRequest request, Refusal.Action action) {
+        requireJson(request);
+        Object parsed;
+        try {
+            parsed = Json.parse(request.body() == null ? "" : request.body());
+        } catch (Json.MalformedJson e) {
+            throw Problem.badRequest("malformed-json", "the body is not valid JSON: " + e.getMessage());
+        }
+        if (!(parsed instanceof Map<?, ?> fields)) {
+            throw Problem.badRequest("invalid-body", "a bulk request is a JSON object");
+        }
+        Set<String> known = Set.of("filter", "tenant", "limit", "dryRun", "jobIds");
+        for (Object key : fields.keySet()) {
+            if (!known.contains(key)) {
+                throw Problem.badRequest("unknown-field", "unknown field " + SubmitRequest.abbreviate(String.valueOf(key))
+                        + "; a bulk request has " + new TreeSet<>(known));
+            }
+        }
+        boolean dryRun = flag(fields, "dryRun", false);
+        Set<JobStatus> selectable = action == Refusal.Action.CANCEL
+                ? EnumSet.of(JobStatus.QUEUED, JobStatus.RUNNING) : EnumSet.of(JobStatus.FAILED, JobStatus.CANCELLED);
+        if (dryRun == fields.containsKey("jobIds")) {
+            throw Problem.badRequest("invalid-body", "a dry run selects by 'filter'; the action itself takes the 'jobIds' "
+                    + "the dry run answered").with("field", "jobIds");
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        if (dryRun) {
+            if (fields.containsKey("filter") && !(fields.get("filter") instanceof Map)) {
+                throw Problem.badRequest("invalid-field", "'filter' is an object: status, type, concurrencyKey, createdAfter, createdBefore")
+                        .with("field", "filter");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> filterFields = fields.containsKey("filter") ? (Map<String, Object>) fields.get("filter") : Map.of();
+            for (String key : filterFields.keySet()) {
+                if (!Set.of("status", "type", "concurrencyKey", "createdAfter", "createdBefore").contains(key)) {
+                    throw Problem.badRequest("unknown-field", "unknown filter field " + SubmitRequest.abbreviate(key)
+                            + "; a filter has [concurrencyKey, createdAfter, createdBefore, status, type]").with("field", "filter");
+                }
+            }
+            JobFilter filter = filter(filterFields, selectable);
+            int limit = fields.containsKey("limit") ? boundedInt(fields.get("limit"), "limit", 1, MAX_BULK) : 100;
+            if (fields.containsKey("tenant") && !(fields.get("tenant") instanceof String)) {
+                throw Problem.badRequest("invalid-field", "'tenant' is a tenant id").with("field", "tenant");
+            }
+            String tenant = bulkTenant(request, (String) fields.get("tenant"));
+            List<String> selected = new ArrayList<>();
+            String cursor = null;
+            boolean more;
+            do {
+                int want = limit + 1 - selected.size();
+                JobStore.JobPage page = tenant != null ? jobs.list(tenant, filter, Math.min(MAX_PAGE, want), cursor)
+                        : jobs.listAllTenants(allTenants(), filter, Math.min(MAX_PAGE, want), cursor);
+                page.jobs().forEach(job -> selected.add(job.jobId()));
+                cursor = page.nextCursor();
+                more = cursor != null;
+            } while (more && selected.size() <= limit);
+            boolean beyond = selected.size() > limit || more;
+            List<String> ids = selected.subList(0, Math.min(limit, selected.size()));
+            answer.put("dryRun", true);
+            answer.put("matched", ids.size());
+            answer.put("moreMatch", beyond);
+            answer.put("jobIds", ids);
+            return HttpResponse.json(200, answer);
+        }
+        if (!(fields.get("jobIds") instanceof List<?> list) || list.isEmpty() || list.size() > MAX_BULK
+                || !list.stream().allMatch(id -> id instanceof String)) {
+            throw Problem.badRequest("invalid-field", "'jobIds' is a list of 1 to " + MAX_BULK + " job ids").with("field", "jobIds");
+        }
+        List<String> done = new ArrayList<>();
+        List<Map<String, Object>> refused = new ArrayList<>();
+        for (Object item : new java.util.LinkedHashSet<>(list)) {
+            String jobId = (String) item;
+            try {
+                String id = validId(jobId);
+                String owner = ownerOf(request, id);
+                if (action == Refusal.Action.CANCEL) {
+                    jobs.cancel(owner, id);
+                } else {
+                    jobs.retry(owner, id);
+                }
+                done.add(id);
+            } catch (Refusal refusal) {
+                Problem problem = Problems.of(refusal);
+                refused.add(Map.of("jobId", SubmitRequest.abbreviate(jobId), "status", problem.status(),
+                        "detail", SubmitRequest.abbreviate(refusal.getMessage())));
+            }
+        }
+        Log.info(action == Refusal.Action.CANCEL ? "jobs.bulk_cancelled" : "jobs.bulk_retried", "tenantId", request.tenantId(),
+                "done", done.size(), "refused", refused.size());
+        answer.put("dryRun", false);
+        answer.put("requested", done.size() + refused.size());
+        answer.put("done", done.size());
+        answer.put("jobIds", done);
+        answer.put("refused", refused);
+        return HttpResponse.json(200, answer);
+    }
+
+    /** A bulk dry run's tenant: the caller's own, or an operator's choice (null: every tenant). */
+    private String bulkTenant(HttpRequest request, String named) {
+        if (!isAdmin(request)) {
+            if (named != null && !named.equals(request.tenantId())) {
+                throw new Problem(403, "forbidden", "Forbidden", "acting on another tenant's jobs needs the '" + adminScope + "' scope");
+            }
+            return request.tenantId();
+        }
+        if (named != null && !TenantId.isValid(named)) {
+            throw Problem.badRequest("invalid-field", "'tenant' is " + TenantId.RULE).with("field", "tenant");
+        }
+        return named;
+    }
+
+    /** The kept dead letters and the dead-letter queue's depth (an operator's page). */
+    private HttpResponse deadLetters(HttpRequest request) {
+        int limit = 20;
+        String text = request.queryParameter("limit");
+        if (text != null) {
+            try {
+                limit = Integer.parseInt(text.trim());
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_PAGE) {
+                throw Problem.badRequest("invalid-parameter", "limit must be a whole number from 1 to " + MAX_PAGE).with("field", "limit");
+            }
+        }
+        String cursor = request.queryParameter("cursor");
+        if (cursor != null && !cursor.matches("^[0-9]{1,15}:dlq#[!-~]{1,200}$")) {
+            throw Problem.badRequest("invalid-cursor", "the cursor is not one this API issued").with("field", "cursor");
+        }
+        return HttpResponse.json(200, admin.deadLetters(limit, cursor));
+    }
+
     private HttpResponse cancel(HttpRequest request, String jobId) {
-        JobService.Cancelled cancelled = jobs.cancel(request.tenantId(), validId(jobId));
+        String id = validId(jobId);
+        JobService.Cancelled cancelled = jobs.cancel(ownerOf(request, id), id);
         return HttpResponse.json(cancelled.immediately() ? 200 : 202, JobView.of(cancelled.job()));
     }
 
     private HttpResponse retry(HttpRequest request, String jobId) {
-        return HttpResponse.json(202, JobView.of(jobs.retry(request.tenantId(), validId(jobId))));
+        String id = validId(jobId);
+        return HttpResponse.json(202, JobView.of(jobs.retry(ownerOf(request, id), id)));
     }
 
     private HttpResponse redrive(HttpRequest request) {

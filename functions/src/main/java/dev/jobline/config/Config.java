@@ -31,7 +31,8 @@ public record Config(
         boolean webhookAllowPrivateHosts,
         int webhookMaxAttempts,
         int memoryMb,
-        String metricsService) {
+        String metricsService,
+        Duration pausedRecheck) {
 
     /** Set by Lambda itself to the function's MemorySize: what a job's compute is priced at. */
     public static final String MEMORY_SIZE = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
@@ -42,7 +43,7 @@ public record Config(
             "DEAD_LETTER_QUEUE_ARN", "IN_FLIGHT_SHARDS", "RETENTION_DAYS", "QUEUED_STALE_SECONDS", "MAX_PAYLOAD_BYTES",
             "LEASE_SECONDS", "VISIBILITY_SECONDS", "SAFETY_MARGIN_MILLIS", "WORKER_PARALLELISM", "MAX_RESULT_BYTES", "TENANT_MAX_IN_FLIGHT",
             "TENANT_MAX_RUNNING", "TENANT_SUBMITS_PER_MINUTE", "ADMIN_SCOPE", "WEBHOOKS_QUEUE_URL", "WEBHOOKS_DEAD_LETTER_QUEUE_ARN", "WEBHOOK_SIGNING_KEY",
-            "WEBHOOK_ALLOW_PRIVATE_HOSTS", "WEBHOOK_MAX_ATTEMPTS", "METRICS_SERVICE", MEMORY_SIZE);
+            "WEBHOOK_ALLOW_PRIVATE_HOSTS", "WEBHOOK_MAX_ATTEMPTS", "METRICS_SERVICE", MEMORY_SIZE, "PAUSED_RECHECK_SECONDS");
 
     /** The webhook signing key derives every tenant's secret; shorter keys are refused. */
     public static final int MIN_SIGNING_KEY_LENGTH = 32;
@@ -94,7 +95,9 @@ public record Config(
                 number(env, "WEBHOOK_MAX_ATTEMPTS", 8, 1, 15),
                 // Lambda's own default MemorySize, for a process that is not a Lambda function
                 number(env, MEMORY_SIZE, 128, 128, 10_240),
-                env.getOrDefault("METRICS_SERVICE", "jobline"));
+                env.getOrDefault("METRICS_SERVICE", "jobline"),
+                // a paused type's message comes round again this often: what a resume waits at most
+                Duration.ofSeconds(number(env, "PAUSED_RECHECK_SECONDS", 30, 1, 900)));
     }
 
     /** Absent is allowed (a function that signs nothing); present, it must be long enough to be a key. */

@@ -24,6 +24,11 @@ import dev.jobline.store.KeyStore;
 import dev.jobline.store.DynamoTenantStore;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.TenantStore;
+import dev.jobline.store.DynamoTypeActivityStore;
+import dev.jobline.store.DynamoTypePauses;
+import dev.jobline.store.TypeActivityStore;
+import dev.jobline.store.TypePauses;
+import dev.jobline.metrics.TypeActivity;
 import dev.jobline.sweeper.Sweeper;
 import dev.jobline.webhook.SqsWebhookQueue;
 import dev.jobline.webhook.WebhookQueue;
@@ -53,6 +58,8 @@ public final class Wiring {
     private static final int SWEEP_PAGE_SIZE = 100;
     /** The template's sweeper schedule: a crashed attempt's own message gets this long beyond its return to come back. */
     private static final java.time.Duration SWEEP_PERIOD = java.time.Duration.ofMinutes(1);
+    /** A worker reads the paused types at most this often: a pause takes effect within it. */
+    private static final java.time.Duration PAUSES_FRESH_FOR = java.time.Duration.ofSeconds(2);
 
     private final Config config;
     private final Clients clients;
@@ -73,6 +80,8 @@ public final class Wiring {
      * {@link #afterRestore()} reseeds this one.
      */
     private final Random jitter = new Random();
+    private final TypePauses pauses;
+    private final TypeActivityStore activity;
 
     public Wiring(Config config, Clients clients, JobRegistry registry, Clock clock) {
         this.config = config;
@@ -92,17 +101,25 @@ public final class Wiring {
         this.clock = clock;
         this.webhookQueue = config.webhooksQueueUrl() == null ? null : new SqsWebhookQueue(clients.sqs(), config.webhooksQueueUrl());
         this.webhookSecrets = config.webhookSigningKey() == null ? null : new WebhookSecrets(config.webhookSigningKey().value());
+        this.pauses = new DynamoTypePauses(clients.dynamo(), config.tableName());
+        this.activity = new DynamoTypeActivityStore(clients.dynamo(), config.tableName());
         TenantLedger ledger = new TenantLedger(tenants);
         this.keys = new DynamoKeyStore(clients.dynamo(), config.tableName(), jobs);
         this.concurrencyKeys = new ConcurrencyKeys(keys, store);
         this.limits = new RunningLimits(new DynamoLimitStore(clients.dynamo(), config.tableName()), registry,
                 config.tenantMaxRunning());
         this.lifecycle = new JobLifecycle(store, ledger, concurrencyKeys, List.of(ledger, concurrencyKeys, limits,
-                new JobMetrics(config.metricsService()), new CompletionNotifier(webhookQueue, store), new TransitionLog()), clock);
+                new JobMetrics(config.metricsService()), new TypeActivity(activity), new CompletionNotifier(webhookQueue, store),
+                new TransitionLog()), clock);
     }
 
     public static Wiring fromEnvironment() {
         return Container.WIRING;
+    }
+
+    /** The job types an operator paused. */
+    public TypePauses pauses() {
+        return pauses;
     }
 
     public Config config() {
@@ -165,7 +182,7 @@ public final class Wiring {
     public JobsApi api() {
         JobService jobs = new JobService(lifecycle, store, queue);
         AdminService admin = new AdminService(jobs, store, tenants, queue, queueAdmin(), registry, clock,
-                config.tenantMaxRunning());
+                config.tenantMaxRunning()).withTypes(pauses, activity);
         return new JobsApi(jobs, admin, lifecycle, registry, config.maxPayloadBytes(), config.adminScope(), webhookSecrets);
     }
 
@@ -173,7 +190,7 @@ public final class Wiring {
         return new Worker(lifecycle, limits, store, queue, registry,
                 WorkerSettings.forLease(config.lease(), config.visibility(), config.safetyMargin(), config.workerParallelism(), config.maxResultBytes())
                         .withMemory(config.memoryMb()),
-                jitter);
+                jitter, TypePauses.cached(pauses, PAUSES_FRESH_FOR, System::nanoTime), config.pausedRecheck());
     }
 
     public DeadLetters deadLetters() {
@@ -182,7 +199,8 @@ public final class Wiring {
 
     public Sweeper sweeper() {
         return new Sweeper(lifecycle, concurrencyKeys, store, tenants, queue, config.inFlightShards(), SWEEP_PAGE_SIZE,
-                config.queuedStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD));
+                config.queuedStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD),
+                TypePauses.cached(pauses, PAUSES_FRESH_FOR, System::nanoTime));
     }
 
     /** The backoffs' jitter, for tests of {@link #afterRestore()}. */

@@ -25,6 +25,7 @@ public final class JobView {
     public static Map<String, Object> of(Job job) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("jobId", job.jobId());
+        view.put("tenantId", job.tenantId());
         view.put("type", job.type());
         view.put("status", job.status().name());
         view.put("payload", Json.parseStored(job.payload()));
@@ -68,6 +69,21 @@ public final class JobView {
             view.put("cost", cost(job.cost()));
         }
         view.put("links", Map.of("self", selfLink(job.jobId())));
+        return view;
+    }
+
+    /**
+     * The job without its payload and result, which can be large (a list of a hundred full jobs could be megabytes):
+     * their sizes in bytes instead, and whether there is an error. What a list shows; the job itself has the rest.
+     */
+    public static Map<String, Object> summary(Job job) {
+        Map<String, Object> view = of(job);
+        view.remove("payload");
+        view.remove("result");
+        view.put("payloadBytes", job.payload() == null ? 0 : job.payload().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        if (job.result() != null) {
+            view.put("resultBytes", job.result().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        }
         return view;
     }
 

@@ -89,6 +89,29 @@ public final class SqsJobQueue implements JobQueue {
     }
 
     @Override
+    public void resend(ReceivedMessage message, Duration delay) {
+        Map<String, MessageAttributeValue> attributes = new HashMap<>();
+        for (String name : List.of(JobMessage.TENANT_ATTRIBUTE, JobMessage.TYPE_ATTRIBUTE)) {
+            String value = message.attributes().get(name);
+            if (value != null) {
+                attributes.put(name, text(value));
+            }
+        }
+        int seconds = (int) Math.min(SqsLimits.MAX_DELAY.toSeconds(), Math.max(0, delay.toSeconds()));
+        try {
+            String tenantId = message.attributes().get(JobMessage.TENANT_ATTRIBUTE);
+            sqs.sendMessage(b -> b.queueUrl(urlOf(message.source()))
+                    .messageBody(message.body())
+                    .delaySeconds(seconds)
+                    // the same message group (the tenant) as the copy it replaces
+                    .messageGroupId(tenantId)
+                    .messageAttributes(attributes));
+        } catch (SdkException e) {
+            throw new QueueUnavailable("could not send a message again: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void hide(ReceivedMessage message, Duration visibility) {
         int seconds = SqsLimits.visibilitySeconds(visibility);
         try {

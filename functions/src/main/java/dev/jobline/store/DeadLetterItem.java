@@ -14,6 +14,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 final class DeadLetterItem {
     static final int MAX_BODY_BYTES = 256 * 1024;
     static final int MAX_ATTRIBUTE_BYTES = 1024;
+    /** The kept letters' partition of the failed index. */
+    static final String INDEX_SHARD = "dlq";
 
     private DeadLetterItem() {
     }
@@ -37,6 +39,10 @@ final class DeadLetterItem {
         item.put("reason", JobItem.s(letter.reason()));
         item.put("receivedAt", JobItem.time(letter.receivedAt()));
         item.put(JobItem.EXPIRES_AT, JobItem.n(expiresAt.getEpochSecond()));
+        // a partition of the sparse failed index of its own, which redrive (shards 0..N-1) never reads: the kept
+        // letters can be listed newest first without a scan, for one index write per letter
+        item.put(JobItem.FAILED_SHARD, JobItem.s(INDEX_SHARD));
+        item.put(JobItem.FAILED_AT, JobItem.time(letter.receivedAt()));
         return item;
     }
 

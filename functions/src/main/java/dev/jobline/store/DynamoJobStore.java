@@ -29,9 +29,13 @@ import dev.jobline.job.WebhookDelivery;
 import dev.jobline.queue.SqsLimits;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 import java.util.HashMap;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +56,9 @@ public final class DynamoJobStore implements JobStore {
     /** Keys read at a time when a list is filtered: most may not match. */
     private static final int LIST_FILTER_PAGE = 50;
     private static final String CLAIMED_FROM = "claimedFrom";
+    /** Keys read per tenant query of a merged list, and the most keys one merged page examines. */
+    private static final int MERGE_PAGE = 25;
+    private static final int MERGE_EXAMINED = 500;
     /** How early a message may come back for a retry and still claim it: SQS and Lambda clocks differ slightly. */
     private static final Duration EARLY_ARRIVAL = Duration.ofSeconds(1);
 
@@ -117,7 +124,9 @@ public final class DynamoJobStore implements JobStore {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
                 .key(Map.of(JobItem.JOB_ID, s(jobId)))
                 .consistentRead(true)).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(JobItem.fromItem(item));
+        // the table's other items (a tenant's counts, the tenants' list, the paused types) are no job
+        return item == null || !item.containsKey(STATUS) || !item.containsKey(JobItem.TENANT_ID)
+                ? Optional.empty() : Optional.of(JobItem.fromItem(item));
     }
 
     @Override
@@ -272,6 +281,15 @@ public final class DynamoJobStore implements JobStore {
                 .set(SWEEP_AT, time(sweepAt))
                 .when("#status = :running AND attribute_exists(#inflightShard)",
                         "running", s(JobStatus.RUNNING.name()))).isPresent();
+    }
+
+    @Override
+    public boolean deferQueuedSweep(DueJob job, Instant sweepAt) {
+        return update(new ConditionalUpdate(table, job.jobId())
+                .set(SWEEP_AT, time(sweepAt))
+                .when("#version = :version AND #status = :queued",
+                        "version", n(job.version()),
+                        "queued", s(JobStatus.QUEUED.name()))).isPresent();
     }
 
     @Override
@@ -459,20 +477,15 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public JobPage listByTenant(String tenantId, Set<JobStatus> statuses, String type, int limit, String cursor) {
-        boolean filtered = (statuses != null && !statuses.isEmpty()) || type != null;
+    public JobPage list(String tenantId, JobFilter filter, int limit, String cursor) {
+        boolean filtered = !filter.statuses().isEmpty() || filter.type() != null || filter.createdAfter() != null
+                || filter.createdBefore() != null;
         Map<String, AttributeValue> startKey = cursor == null ? null : TenantCursor.decode(cursor, tenantId);
         List<Job> jobs = new ArrayList<>();
         // the index holds keys only (so only the submit writes to it): read a page of keys, then the
         // items; a filter applies to the items, so read on until the page is full or the index ends
         for (int reads = 0; reads < 10 && jobs.size() < limit; reads++) {
-            QueryRequest.Builder query = QueryRequest.builder()
-                    .tableName(table)
-                    .indexName(TENANT_INDEX)
-                    .keyConditionExpression("#tenantId = :tenant")
-                    .expressionAttributeNames(Map.of("#tenantId", JobItem.TENANT_ID))
-                    .expressionAttributeValues(Map.of(":tenant", s(tenantId)))
-                    .scanIndexForward(false)
+            QueryRequest.Builder query = tenantKeys(tenantId, lowerKey(filter), upperKey(filter))
                     .limit(filtered ? Math.max(limit - jobs.size(), LIST_FILTER_PAGE) : limit - jobs.size());
             if (startKey != null) {
                 query.exclusiveStartKey(startKey);
@@ -486,8 +499,11 @@ public final class DynamoJobStore implements JobStore {
             for (Map<String, AttributeValue> key : response.items()) {
                 Map<String, AttributeValue> item = byId.get(key.get(JobItem.JOB_ID).s());
                 // missing: removed (TTL) between the two reads
-                if (item != null && matches(item, statuses, type)) {
-                    jobs.add(JobItem.fromItem(item));
+                if (item != null) {
+                    Job job = JobItem.fromItem(item);
+                    if (filter.matches(job)) {
+                        jobs.add(job);
+                    }
                 }
                 if (jobs.size() == limit) {
                     // stopped inside the page: the next page starts after the last key used
@@ -502,9 +518,190 @@ public final class DynamoJobStore implements JobStore {
         return new JobPage(jobs, startKey == null ? null : TenantCursor.encode(startKey));
     }
 
-    private static boolean matches(Map<String, AttributeValue> item, Set<JobStatus> statuses, String type) {
-        return (statuses == null || statuses.isEmpty() || statuses.contains(JobStatus.valueOf(item.get(STATUS).s())))
-                && (type == null || type.equals(item.get(JobItem.TYPE).s()));
+    /**
+     * The tenant index's query for one tenant, newest first, with the created range as its sort key condition. The
+     * sort key is createdAt#jobId as text, whose fraction of a second varies in length: the bounds are whole seconds
+     * around the range, and the items' createdAt decides exactly ({@link JobFilter#matches}).
+     */
+    private QueryRequest.Builder tenantKeys(String tenantId, String lower, String upper) {
+        Map<String, String> names = new HashMap<>(Map.of("#tenantId", JobItem.TENANT_ID));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":tenant", s(tenantId)));
+        String condition = "#tenantId = :tenant";
+        if (lower != null || upper != null) {
+            names.put("#created", JobItem.CREATED_KEY);
+            if (lower != null) {
+                values.put(":lower", s(lower));
+            }
+            if (upper != null) {
+                values.put(":upper", s(upper));
+            }
+            condition += lower != null && upper != null ? " AND #created BETWEEN :lower AND :upper"
+                    : lower != null ? " AND #created >= :lower" : " AND #created <= :upper";
+        }
+        return QueryRequest.builder()
+                .tableName(table)
+                .indexName(TENANT_INDEX)
+                .keyConditionExpression(condition)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .scanIndexForward(false);
+    }
+
+    private static final DateTimeFormatter WHOLE_SECOND =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    /** A sort key at or before every job created at or after the filter's start: the start's whole second. */
+    private static String lowerKey(JobFilter filter) {
+        return filter.createdAfter() == null ? null : WHOLE_SECOND.format(filter.createdAfter());
+    }
+
+    /** A sort key after every job created before the filter's end (keys of its second are longer, so after it). */
+    private static String upperKey(JobFilter filter) {
+        if (filter.createdBefore() == null) {
+            return null;
+        }
+        Instant end = filter.createdBefore();
+        Instant ceiling = end.getNano() == 0 ? end : end.plusSeconds(1).minusNanos(end.getNano());
+        return WHOLE_SECOND.format(ceiling);
+    }
+
+    @Override
+    public JobPage listAcross(List<String> tenantIds, JobFilter filter, int limit, String cursor) {
+        String after = cursor == null ? null : MergedCursor.decode(cursor);
+        String upper = upperKey(filter);
+        if (after != null && (upper == null || after.compareTo(upper) < 0)) {
+            upper = after;   // inclusive: the cursor's own key is skipped by TenantKeys
+        }
+        PriorityQueue<TenantKeys> heads = new PriorityQueue<>(Comparator.comparing(TenantKeys::head).reversed());
+        for (String tenantId : tenantIds) {
+            TenantKeys keys = new TenantKeys(tenantId, lowerKey(filter), upper, after);
+            if (keys.head() != null) {
+                heads.add(keys);
+            }
+        }
+        List<Job> jobs = new ArrayList<>();
+        String last = null;
+        int examined = 0;
+        boolean stoppedInside = false;
+        while (jobs.size() < limit && !heads.isEmpty() && examined < MERGE_EXAMINED) {
+            List<String[]> batch = new ArrayList<>();
+            while (batch.size() < MERGE_PAGE && !heads.isEmpty()) {
+                TenantKeys newest = heads.poll();
+                batch.add(newest.take());
+                if (newest.head() != null) {
+                    heads.add(newest);
+                }
+            }
+            Map<String, Map<String, AttributeValue>> byId = new HashMap<>();
+            for (Map<String, AttributeValue> item : getAll(batch.stream().map(key -> key[1]).toList(), false)) {
+                byId.put(item.get(JobItem.JOB_ID).s(), item);
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                String[] key = batch.get(i);
+                examined++;
+                last = key[0];
+                Map<String, AttributeValue> item = byId.get(key[1]);
+                if (item != null) {
+                    Job job = JobItem.fromItem(item);
+                    if (filter.matches(job)) {
+                        jobs.add(job);
+                    }
+                }
+                if (jobs.size() == limit) {
+                    stoppedInside = i < batch.size() - 1;
+                    break;
+                }
+            }
+        }
+        boolean more = stoppedInside || !heads.isEmpty();
+        return new JobPage(jobs, more && last != null ? MergedCursor.encode(last) : null);
+    }
+
+    /** One tenant's index keys, newest first, read {@value #MERGE_PAGE} at a time as the merge takes them. */
+    private final class TenantKeys {
+        private final String tenantId;
+        private final String lower;
+        private final String upper;
+        private final String skip;
+        private final ArrayDeque<String[]> buffer = new ArrayDeque<>();
+        private Map<String, AttributeValue> startKey;
+        private boolean exhausted;
+
+        TenantKeys(String tenantId, String lower, String upper, String skip) {
+            this.tenantId = tenantId;
+            this.lower = lower;
+            this.upper = upper;
+            this.skip = skip;
+        }
+
+        /** The newest key not taken yet (its createdKey), or null when there is none. */
+        String head() {
+            while (buffer.isEmpty() && !exhausted) {
+                QueryRequest.Builder query = tenantKeys(tenantId, lower, upper).limit(MERGE_PAGE);
+                if (startKey != null) {
+                    query.exclusiveStartKey(startKey);
+                }
+                QueryResponse response = dynamo.query(query.build());
+                for (Map<String, AttributeValue> key : response.items()) {
+                    String created = key.get(JobItem.CREATED_KEY).s();
+                    if (!created.equals(skip)) {
+                        buffer.add(new String[] {created, key.get(JobItem.JOB_ID).s()});
+                    }
+                }
+                startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+                exhausted = startKey == null;
+            }
+            return buffer.isEmpty() ? null : buffer.peek()[0];
+        }
+
+        /** Takes the head: {createdKey, jobId}. */
+        String[] take() {
+            return buffer.poll();
+        }
+    }
+
+    @Override
+    public Optional<Revision> revision(String jobId) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                .key(Map.of(JobItem.JOB_ID, s(jobId)))
+                // a projection saves the transfer, not the read capacity (which counts the whole item)
+                .projectionExpression("#version, #status")
+                .expressionAttributeNames(Map.of("#version", JobItem.VERSION, "#status", STATUS))
+                .consistentRead(true)).item();
+        if (item == null || item.isEmpty() || !item.containsKey(STATUS)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Revision(Long.parseLong(item.get(JobItem.VERSION).n()), JobStatus.valueOf(item.get(STATUS).s())));
+    }
+
+    @Override
+    public DeadLetterPage keptDeadLetters(int limit, String cursor) {
+        QueryRequest.Builder query = QueryRequest.builder()
+                .tableName(table)
+                .indexName(FAILED_INDEX)
+                .keyConditionExpression("#shard = :shard")
+                .expressionAttributeNames(Map.of("#shard", JobItem.FAILED_SHARD))
+                .expressionAttributeValues(Map.of(":shard", s(DeadLetterItem.INDEX_SHARD)))
+                .scanIndexForward(false)
+                .limit(limit);
+        if (cursor != null) {
+            query.exclusiveStartKey(FailedCursor.decode(cursor, DeadLetterItem.INDEX_SHARD));
+        }
+        QueryResponse response = dynamo.query(query.build());
+        Map<String, DeadLetter> byKey = new HashMap<>();
+        for (Map<String, AttributeValue> item : getAll(jobIds(response.items()), false)) {
+            byKey.put(item.get(JobItem.JOB_ID).s(), DeadLetterItem.fromItem(item));
+        }
+        List<DeadLetter> letters = new ArrayList<>();
+        for (Map<String, AttributeValue> key : response.items()) {
+            DeadLetter letter = byKey.get(key.get(JobItem.JOB_ID).s());
+            if (letter != null) {
+                letters.add(letter);
+            }
+        }
+        String next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                ? FailedCursor.encode(response.lastEvaluatedKey()) : null;
+        return new DeadLetterPage(letters, next);
     }
 
     static List<String> jobIds(List<Map<String, AttributeValue>> keys) {

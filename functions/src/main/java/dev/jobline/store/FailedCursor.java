@@ -13,12 +13,16 @@ final class FailedCursor {
     }
 
     static Map<String, AttributeValue> decode(String cursor, int shard) {
+        return decode(cursor, Integer.toString(shard));
+    }
+
+    static Map<String, AttributeValue> decode(String cursor, String shard) {
         int colon = cursor.indexOf(':');
         if (colon < 1) {
             throw new JobStore.InvalidCursor("not a redrive cursor");
         }
         return Map.of(
-                JobItem.FAILED_SHARD, JobItem.s(Integer.toString(shard)),
+                JobItem.FAILED_SHARD, JobItem.s(shard),
                 JobItem.FAILED_AT, AttributeValue.fromN(cursor.substring(0, colon)),
                 JobItem.JOB_ID, JobItem.s(cursor.substring(colon + 1)));
     }

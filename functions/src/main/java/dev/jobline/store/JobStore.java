@@ -28,7 +28,30 @@ public interface JobStore {
     boolean replaceFinished(Job job, Instant cutoff);
 
     /** A tenant's jobs, newest first, optionally only of some statuses and one type. */
-    JobPage listByTenant(String tenantId, java.util.Set<JobStatus> statuses, String type, int limit, String cursor);
+    default JobPage listByTenant(String tenantId, java.util.Set<JobStatus> statuses, String type, int limit, String cursor) {
+        return list(tenantId, new JobFilter(statuses, type, null, null, null), limit, cursor);
+    }
+
+    /**
+     * A tenant's jobs that the filter selects, newest first. A filtered page reads a bounded number of keys: it may hold
+     * fewer than {@code limit} jobs and still have a next cursor.
+     */
+    JobPage list(String tenantId, JobFilter filter, int limit, String cursor);
+
+    /**
+     * The jobs of all these tenants that the filter selects, newest first (an operator's view): each tenant's index
+     * read newest first and merged. Reads a bounded number of keys per page, as {@link #list} does.
+     */
+    JobPage listAcross(List<String> tenantIds, JobFilter filter, int limit, String cursor);
+
+    /** What a waiting reader compares: the job's version (one more on every write) and status. */
+    record Revision(long version, JobStatus status) {
+    }
+
+    /** The job's revision, read consistently; empty when there is no such job. Cheaper on the wire than the job. */
+    default Optional<Revision> revision(String jobId) {
+        return find(jobId).map(job -> new Revision(job.version(), job.status()));
+    }
 
     /** QUEUED to CANCELLED at once, for the tenant that owns the job; empty when it was not QUEUED. */
     Optional<Job> cancelQueuedNow(String jobId, String tenantId, Instant now);
@@ -114,6 +137,12 @@ public interface JobStore {
      */
     boolean deferSweep(DueJob job, Instant sweepAt);
 
+    /**
+     * Sweeper: a QUEUED job of a paused type is not lost, only held (its message goes round the queue): look again at
+     * {@code sweepAt}, sending nothing. False when it changed since it was read.
+     */
+    boolean deferQueuedSweep(DueJob job, Instant sweepAt);
+
     /** Sweeper: a QUEUED job is being sent again; moves its next look to {@code nextSweepAt}. */
     boolean markResent(DueJob job, Instant nextSweepAt, Instant now);
 
@@ -152,6 +181,13 @@ public interface JobStore {
 
     /** A kept dead letter, by its message id. */
     Optional<DeadLetter> findDeadLetter(String messageId);
+
+    /** The kept dead letters, newest first, a page at a time. */
+    DeadLetterPage keptDeadLetters(int limit, String cursor);
+
+    /** One page of kept dead letters and the cursor of the next, null at the end. */
+    record DeadLetterPage(List<DeadLetter> letters, String nextCursor) {
+    }
 
     /** One page of the sweeper's scan and the cursor of the next, null at the end. */
     record DuePage(List<DueJob> jobs, String nextCursor, int itemsRead) {

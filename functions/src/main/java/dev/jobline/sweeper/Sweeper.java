@@ -11,6 +11,7 @@ import dev.jobline.queue.JobQueue;
 import dev.jobline.store.DueJob;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.TenantStore;
+import dev.jobline.store.TypePauses;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +38,7 @@ public final class Sweeper {
     private final int pageSize;
     private final Duration queuedStaleAfter;
     private final Duration redeliveryGrace;
+    private final TypePauses pauses;
 
     /**
      * @param redeliveryGrace how long after a lease ends its job's own message is left to bring it back before the
@@ -45,12 +47,17 @@ public final class Sweeper {
      */
     public Sweeper(JobLifecycle lifecycle, JobStore store, TenantStore tenants, JobQueue queue, int shards, int pageSize,
                    Duration queuedStaleAfter, Duration redeliveryGrace) {
-        this(lifecycle, ConcurrencyKeys.NONE, store, tenants, queue, shards, pageSize, queuedStaleAfter, redeliveryGrace);
+        this(lifecycle, ConcurrencyKeys.NONE, store, tenants, queue, shards, pageSize, queuedStaleAfter, redeliveryGrace,
+                TypePauses.NONE);
     }
 
-    /** @param keys whose stale keys (their time ran out, or their holder no longer needs them) each sweep gives back */
+    /**
+     * @param keys   whose stale keys (their time ran out, or their holder no longer needs them) each sweep gives back
+     * @param pauses the paused types: their QUEUED jobs are held by the workers, not lost, and are not sent again
+     */
     public Sweeper(JobLifecycle lifecycle, ConcurrencyKeys keys, JobStore store, TenantStore tenants, JobQueue queue, int shards,
-                   int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace) {
+                   int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace, TypePauses pauses) {
+        this.pauses = pauses;
         this.lifecycle = lifecycle;
         this.keys = keys;
         this.store = store;
@@ -133,6 +140,15 @@ public final class Sweeper {
                 report.raced();
             }
         } else if (job.status() == JobStatus.QUEUED) {
+            if (pauses.paused().containsKey(job.type())) {
+                // its type is paused: the workers keep its message going round the queue; look again later
+                if (store.deferQueuedSweep(job, now.plus(queuedStaleAfter))) {
+                    report.deferred();
+                } else {
+                    report.raced();
+                }
+                return;
+            }
             if (store.markResent(job, now.plus(resendBackoff(job.resends())), now)) {
                 report.resent();
                 send(job, "resent");

@@ -21,6 +21,7 @@ import dev.jobline.queue.ReceivedMessage;
 import dev.jobline.store.DueJob;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.Lease;
+import dev.jobline.store.TypePauses;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,16 +70,30 @@ public final class Worker {
     private final ExecutorService threads = Executors.newCachedThreadPool(daemon("jobline-handler"));
     private final ParallelBatch batch;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("jobline-heartbeat"));
+    private final TypePauses pauses;
+    private final Duration pausedRecheck;
 
     /** @param store for reading jobs and the heartbeat's writes; every status change goes through {@code lifecycle} */
     public Worker(JobLifecycle lifecycle, JobStore store, JobQueue queue, JobRegistry registry, WorkerSettings settings,
                   RandomGenerator random) {
-        this(lifecycle, RunningLimits.NONE, store, queue, registry, settings, random);
+        this(lifecycle, RunningLimits.NONE, store, queue, registry, settings, random, TypePauses.NONE, Duration.ofSeconds(30));
     }
 
     /** @param limits held before a claim, for as long as the attempt's lease (its end gives them back: a listener) */
     public Worker(JobLifecycle lifecycle, RunningLimits limits, JobStore store, JobQueue queue, JobRegistry registry,
                   WorkerSettings settings, RandomGenerator random) {
+        this(lifecycle, limits, store, queue, registry, settings, random, TypePauses.NONE, Duration.ofSeconds(30));
+    }
+
+    /**
+     * @param limits        held before a claim, for as long as the attempt's lease (its end gives them back: a listener)
+     * @param pauses        the types an operator paused: their messages are held, not claimed
+     * @param pausedRecheck how long a paused type's message stays away before it is looked at again
+     */
+    public Worker(JobLifecycle lifecycle, RunningLimits limits, JobStore store, JobQueue queue, JobRegistry registry,
+                  WorkerSettings settings, RandomGenerator random, TypePauses pauses, Duration pausedRecheck) {
+        this.pauses = pauses;
+        this.pausedRecheck = pausedRecheck;
         this.lifecycle = lifecycle;
         this.limits = limits;
         this.store = store;
@@ -115,6 +130,10 @@ public final class Worker {
             return false;
         }
         Log.putContext("jobId", jobId.get());
+        String messageType = message.attributes().get(JobMessage.TYPE_ATTRIBUTE);
+        if (messageType != null && pauses.paused().containsKey(messageType)) {
+            return holdWhilePaused(message, messageType);
+        }
         Instant now = clock.instant();
         Duration left = deadline.remaining().minus(settings.safetyMargin());
         if (left.compareTo(MIN_ATTEMPT) < 0) {
@@ -255,6 +274,24 @@ public final class Worker {
         }
         hideQuietly(message, delay);
         return false;
+    }
+
+    /**
+     * The message's type is paused: nothing is claimed and no attempt spent. A copy that comes back after the recheck
+     * delay replaces it (a fresh message, whose receive count starts again: a long pause never sends a job to the
+     * dead-letter queue), and this one is acknowledged. If the copy cannot be sent, this message itself waits, which
+     * spends one of its receives.
+     */
+    private boolean holdWhilePaused(ReceivedMessage message, String type) {
+        try {
+            queue.resend(message, pausedRecheck);
+            Log.info("job.type_paused", "type", type, "recheckSeconds", pausedRecheck.toSeconds());
+            return true;
+        } catch (JobQueue.QueueUnavailable e) {
+            Log.warn("job.type_paused", "type", type, "reason", e.getMessage());
+            hideQuietly(message, pausedRecheck);
+            return false;
+        }
     }
 
     /** An attempt's lease owner: the invocation that runs it, and which receive of which message brought the job. */

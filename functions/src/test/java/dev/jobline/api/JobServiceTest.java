@@ -112,4 +112,43 @@ class JobServiceTest {
         assertEquals(1, inFlight(), "the redriven job took its place again");
         assertThrows(Refusal.WrongStatus.class, () -> jobs.retry("tenant-a", job.jobId()), "QUEUED cannot be retried");
     }
+
+    @Test
+    void aWaitWithoutAChangeReadsTheJobsRevisionAboutTwiceASecondAndAnswersTheJobAtItsEnd() {
+        // given a queued job nobody changes, and a store that counts the revision reads (each one GetItem in DynamoDB)
+        Job job = jobs.submit("tenant-a", request("1"), null).job();
+        int[] reads = {0};
+        dev.jobline.store.JobStore counting = (dev.jobline.store.JobStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {dev.jobline.store.JobStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("revision")) {
+                        reads[0]++;
+                    }
+                    return method.invoke(doubles.store, args);
+                });
+        JobService waiting = new JobService(doubles.lifecycle, counting, queue);
+
+        // when a caller waits 3 s for a version it already has to change
+        long started = System.nanoTime();
+        Job answered = waiting.await("tenant-a", job.jobId(), revision -> revision.version() != job.version(), Duration.ofSeconds(3));
+        double waited = (System.nanoTime() - started) / 1e9;
+
+        // then it answers the same job at the end of the wait, having read about 1 / WAIT_POLL times a second
+        assertEquals(job.version(), answered.version());
+        assertTrue(waited >= 3 && waited < 4, waited + " s");
+        // one read per 500 ms, and one more in the wait's last sliver: 6 or 7 in 3 s
+        assertTrue(reads[0] >= 5 && reads[0] <= 7, reads[0] + " reads in " + waited + " s");
+    }
+
+    @Test
+    void aWaitAnswersOnceTheRevisionChanges() throws Exception {
+        Job job = jobs.submit("tenant-a", request("1"), null).job();
+        java.util.concurrent.CompletableFuture<Job> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                jobs.await("tenant-a", job.jobId(), revision -> revision.version() != job.version(), Duration.ofSeconds(10)));
+        Thread.sleep(700);
+
+        jobs.cancel("tenant-a", job.jobId());
+
+        Job answered = waiting.get(2, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(JobStatus.CANCELLED, answered.status());
+    }
 }

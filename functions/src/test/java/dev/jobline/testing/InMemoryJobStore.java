@@ -138,10 +138,14 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
-    public synchronized JobPage listByTenant(String tenantId, Set<JobStatus> statuses, String type, int limit, String cursor) {
-        List<Job> jobs = rows.values().stream().map(r -> r.job).filter(j -> j.tenantId().equals(tenantId))
-                .filter(j -> statuses == null || statuses.isEmpty() || statuses.contains(j.status()))
-                .filter(j -> type == null || type.equals(j.type()))
+    public synchronized JobPage list(String tenantId, dev.jobline.store.JobFilter filter, int limit, String cursor) {
+        return listAcross(List.of(tenantId), filter, limit, cursor);
+    }
+
+    @Override
+    public synchronized JobPage listAcross(List<String> tenantIds, dev.jobline.store.JobFilter filter, int limit, String cursor) {
+        List<Job> jobs = rows.values().stream().map(r -> r.job).filter(j -> tenantIds.contains(j.tenantId()))
+                .filter(filter::matches)
                 .sorted(Comparator.comparing(Job::createdAt).reversed()).limit(limit).toList();
         return new JobPage(jobs, null);
     }
@@ -360,6 +364,12 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
+    public boolean deferQueuedSweep(DueJob job, Instant sweepAt) {
+        return update("deferQueuedSweep", job.jobId(), r -> r.job.version() == job.version() && r.job.status() == JobStatus.QUEUED,
+                r -> r.sweepAt = sweepAt).isPresent();
+    }
+
+    @Override
     public boolean markResent(DueJob job, Instant nextSweepAt, Instant now) {
         return update("markResent", job.jobId(), r -> r.job.version() == job.version() && r.job.status() == JobStatus.QUEUED, r -> {
             r.sweepAt = nextSweepAt;
@@ -431,6 +441,12 @@ public final class InMemoryJobStore implements JobStore {
     @Override
     public synchronized Optional<DeadLetter> findDeadLetter(String messageId) {
         return Optional.ofNullable(deadLetters.get(messageId));
+    }
+
+    @Override
+    public synchronized DeadLetterPage keptDeadLetters(int limit, String cursor) {
+        return new DeadLetterPage(deadLetters.values().stream()
+                .sorted(Comparator.comparing(DeadLetter::receivedAt).reversed()).limit(limit).toList(), null);
     }
 
     /** Test set-up: a job written as it is, bypassing every condition. */

@@ -12,6 +12,9 @@ import java.util.Map;
 public final class InMemoryQueue implements JobQueue {
     public final List<JobMessage> sent = new ArrayList<>();
     public final List<Duration> hidden = new ArrayList<>();
+    /** Copies of received messages sent again, with their delays. */
+    public final List<ReceivedMessage> resent = new ArrayList<>();
+    public final List<Duration> resendDelays = new ArrayList<>();
     private boolean failSends;
     private boolean failHides;
 
@@ -38,6 +41,15 @@ public final class InMemoryQueue implements JobQueue {
         }
         sent.addAll(messages);
         return List.of();
+    }
+
+    @Override
+    public synchronized void resend(ReceivedMessage message, Duration delay) {
+        if (failSends) {
+            throw new QueueUnavailable("injected failure of a send", null);
+        }
+        resent.add(message);
+        resendDelays.add(delay);
     }
 
     @Override

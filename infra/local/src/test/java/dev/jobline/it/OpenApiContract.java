@@ -58,6 +58,8 @@ final class OpenApiContract {
     static final Path DOCUMENT = Jobline.EVENTS.getParent().resolve("openapi.yaml");
     private static final String PROBLEM = "application/problem+json";
     static final String PROBLEM_AS_VENDOR_JSON = "application/vnd.jobline.problem+json";
+    /** The dashboard files' media types, which the validator reads as text/plain. */
+    private static final List<String> DASHBOARD_TEXT = List.of("text/html", "text/javascript", "text/css");
 
     private static final Vertx VERTX = Vertx.vertx();
     private static final OpenAPIContract CONTRACT = await(OpenAPIContract.from(VERTX, document()));
@@ -78,6 +80,9 @@ final class OpenApiContract {
      * of the media types it knows, and RFC 9457's is not among them, while a vendor +json type is. Answers are renamed
      * the same way ({@link #response}), so a problem must still come as application/problem+json, and nothing else
      * as it.</li>
+     * <li>the dashboard's files (text/html, text/javascript, text/css, each a string) are named text/plain: vertx-openapi
+     * takes no other text media type. Answers are renamed the same way ({@link #response}); a file's media type is
+     * the router's, checked by DashboardBrowserTest loading the page.</li>
      * </ul>
      */
     @SuppressWarnings("unchecked")
@@ -105,7 +110,8 @@ final class OpenApiContract {
         if (node instanceof Map<?, ?> map) {
             Map<String, Object> renamed = new LinkedHashMap<>();
             ((Map<String, Object>) map).forEach((key, value) ->
-                    renamed.put(key.equals(PROBLEM) ? PROBLEM_AS_VENDOR_JSON : key, renameProblemMediaType(value)));
+                    renamed.put(key.equals(PROBLEM) ? PROBLEM_AS_VENDOR_JSON : DASHBOARD_TEXT.contains(key) ? "text/plain" : key,
+                            renameProblemMediaType(value)));
             return renamed;
         }
         if (node instanceof List<?> list) {
@@ -197,6 +203,10 @@ final class OpenApiContract {
         }
         if (PROBLEM.equals(headers.get("content-type"))) {
             headers.put("content-type", PROBLEM_AS_VENDOR_JSON);
+        }
+        String mediaType = headers.getOrDefault("content-type", "").split(";")[0].trim();
+        if (DASHBOARD_TEXT.contains(mediaType)) {
+            headers.put("content-type", "text/plain");
         }
         String body = response.getBody();
         if (body == null || body.isEmpty()) {

@@ -61,6 +61,11 @@ class WorkerSemanticsIntegrationTest {
         public List<JobMessage> sendAll(List<JobMessage> messages) {
             return real.sendAll(messages);
         }
+
+        @Override
+        public void resend(dev.jobline.queue.ReceivedMessage message, Duration delay) {
+            real.resend(message, delay);
+        }
     }
 
     private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {

@@ -89,7 +89,7 @@ class TemplateFunctionsTest {
         assertEquals(List.of(jobs, high), worker.events("SQS"));
 
         TemplateFunction api = resources.function("ApiFunction");
-        assertEquals(10, api.timeoutSeconds());
+        assertEquals(30, api.timeoutSeconds(), "a wait of up to 25 s fits in it");
         assertEquals("HttpApi", api.events().get("SubmitJob").type());
         assertEquals("POST", api.events().get("SubmitJob").properties().get("Method"));
         assertEquals("/jobs/{id}", api.events().get("GetJob").properties().get("Path"));

@@ -232,7 +232,7 @@ public final class LocalRunner implements AutoCloseable {
         String table = resources.tableNames().getOrDefault("JobsTable",
                 resources.tableNames().values().stream().findFirst().orElse(null));
         if (table == null) {
-            return new StackStatus(Map.of(), List.of(), 0, List.of());
+            return new StackStatus(Map.of(), List.of(), 0, List.of(), List.of());
         }
         return StackStatus.read(aws.dynamoClient(), table, aws.sqsClient(), resources.queueUrls());
     }

@@ -15,10 +15,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * What the terminal view shows, read fresh: jobs by status and the progress of the running ones (a Scan of the local
  * table with a projection: fine for a local table, never for a real one), dead-letter records kept, and each queue's
- * depth (exact on ElasticMQ).
+ * depth (exact on ElasticMQ), and the job types an operator paused.
  */
 record StackStatus(Map<String, Integer> jobsByStatus, List<RunningJob> running, int deadLetters,
-        List<QueueDepth> queues) {
+        List<QueueDepth> queues, List<String> pausedTypes) {
 
     static final List<String> STATUSES = List.of("QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED");
 
@@ -66,7 +66,9 @@ record StackStatus(Map<String, Integer> jobsByStatus, List<RunningJob> running, 
                     number(attributes.get("ApproximateNumberOfMessagesNotVisible")),
                     number(attributes.get("ApproximateNumberOfMessagesDelayed"))));
         });
-        return new StackStatus(byStatus, running, deadLetters, queues);
+        // the paused types, as the workers read them (one item)
+        List<String> paused = new ArrayList<>(new dev.jobline.store.DynamoTypePauses(dynamo, table).paused().keySet());
+        return new StackStatus(byStatus, running, deadLetters, queues, paused);
     }
 
     private static RunningJob runningJob(Map<String, AttributeValue> item) {

@@ -111,6 +111,11 @@ final class TerminalView implements AutoCloseable {
         stack.jobsByStatus().forEach((name, count) -> jobs.append(String.format("%s %-5d ", name.toLowerCase(Locale.ROOT), count)));
         jobs.append(String.format("   dead letters kept %d", stack.deadLetters()));
         lines.add(BOLD + "Jobs     " + RESET + fit(jobs.toString()));
+        if (!stack.pausedTypes().isEmpty()) {
+            // their queued jobs wait until resumed: say so, or the queue looks stuck
+            lines.add(YELLOW + fit("Paused   " + String.join(", ", stack.pausedTypes())
+                    + "  (queued jobs of these types wait; POST /job-types/{type}/resume)") + RESET);
+        }
         lines.add("");
         lines.add(BOLD + String.format("%-38s %8s %10s %8s", "Queues", "visible", "in flight", "delayed") + RESET);
         for (StackStatus.QueueDepth queue : stack.queues()) {
@@ -204,6 +209,9 @@ final class TerminalView implements AutoCloseable {
         }
         stack.queues().forEach(queue -> line.append("; ").append(queue.name()).append(' ').append(queue.visible())
                 .append(" visible"));
+        if (!stack.pausedTypes().isEmpty()) {
+            line.append("; paused: ").append(String.join(", ", stack.pausedTypes()));
+        }
         return line.toString();
     }
 }

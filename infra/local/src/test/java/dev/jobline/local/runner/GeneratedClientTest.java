@@ -79,7 +79,7 @@ class GeneratedClientTest {
     @Test
     void aSubmittedJobIsReadAsAJobAndFollowedToItsResult() throws ApiException {
         ApiResponse<Job> submitted = jobs.submitJobWithHttpInfo(new Submission().type("echo")
-                .payload(Map.of("hello", "client")).priority("HIGH"), null);
+                .payload(Map.of("hello", "client")).priority("HIGH"), null, null);
 
         Job job = submitted.getData();
         assertEquals(202, submitted.getStatusCode());
@@ -88,14 +88,14 @@ class GeneratedClientTest {
         assertEquals(Job.PriorityEnum.HIGH, job.getPriority());
         assertEquals(0, job.getAttempts());
         Eventually.until(BOUND, () -> statusOf(job.getJobId()), JobStatus.SUCCEEDED::equals, "job " + job.getJobId() + " succeeds");
-        assertEquals(Map.of("hello", "client"), jobs.getJob(job.getJobId()).getResult());
-        JobPage succeeded = jobs.listJobs(List.of("succeeded"), "echo", 10, null);
+        assertEquals(Map.of("hello", "client"), jobs.getJob(job.getJobId(), null, null, null).getResult());
+        JobPage succeeded = jobs.listJobs(List.of("succeeded"), "echo", null, null, null, null, null, null, 10, null);
         assertTrue(succeeded.getJobs().stream().anyMatch(listed -> listed.getJobId().equals(job.getJobId())));
     }
 
     private static JobStatus statusOf(String jobId) {
         try {
-            return jobs.getJob(jobId).getStatus();
+            return jobs.getJob(jobId, null, null, null).getStatus();
         } catch (ApiException e) {
             throw new AssertionError(e.getCode() + " " + e.getResponseBody(), e);
         }
@@ -103,17 +103,17 @@ class GeneratedClientTest {
 
     @Test
     void aJobWithoutAPayloadIsReadWithoutOne() throws ApiException {
-        Job job = jobs.submitJob(new Submission().type("echo"), null);
+        Job job = jobs.submitJob(new Submission().type("echo"), null, null);
 
-        assertNull(jobs.getJob(job.getJobId()).getPayload());
+        assertNull(jobs.getJob(job.getJobId(), null, null, null).getPayload());
     }
 
     @Test
     void aRepeatedIdempotentSubmitIsTheSameJob() throws ApiException {
         Submission submission = new Submission().type("sleep").payload(Map.of("millis", 1)).delaySeconds(600);
 
-        ApiResponse<Job> first = jobs.submitJobWithHttpInfo(submission, "client-key-1");
-        ApiResponse<Job> again = jobs.submitJobWithHttpInfo(submission, "client-key-1");
+        ApiResponse<Job> first = jobs.submitJobWithHttpInfo(submission, "client-key-1", null);
+        ApiResponse<Job> again = jobs.submitJobWithHttpInfo(submission, "client-key-1", null);
 
         assertEquals(List.of(202, 200), List.of(first.getStatusCode(), again.getStatusCode()));
         assertEquals(first.getData().getJobId(), again.getData().getJobId());
@@ -133,7 +133,7 @@ class GeneratedClientTest {
 
     @Test
     void aProblemIsAnApiExceptionWithItsStatusAndBody() {
-        ApiException missing = assertThrows(ApiException.class, () -> jobs.getJob("00000000-0000-4000-8000-00000000dead"));
+        ApiException missing = assertThrows(ApiException.class, () -> jobs.getJob("00000000-0000-4000-8000-00000000dead", null, null, null));
 
         assertEquals(404, missing.getCode());
         assertTrue(missing.getResponseBody().contains("/problems/not-found"), missing.getResponseBody());
