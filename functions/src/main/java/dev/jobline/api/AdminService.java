@@ -107,7 +107,7 @@ public final class AdminService {
         answer.put("queues", depths);
         answer.put("inFlightJobs", totals.get(JobStatus.QUEUED) + totals.get(JobStatus.RUNNING));
         answer.put("oldestQueuedAgeSeconds", oldest == null ? 0 : Math.max(0, Duration.between(oldest, now).toSeconds()));
-        // QUEUED includes WAITING: due, but held back by a full concurrency limit
+        // QUEUED includes LIMITED: due, but held back by a full concurrency limit
         answer.put("inFlightByType", byType);
         answer.put("inFlightByTenant", inFlightByTenant);
         answer.put("countedAt", counted.map(snapshot -> snapshot.countedAt().toString()).orElse(null));
@@ -128,7 +128,7 @@ public final class AdminService {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("QUEUED", counts.queued());
         view.put("RUNNING", counts.running());
-        view.put("WAITING", counts.waiting());
+        view.put("LIMITED", counts.limited());
         return view;
     }
 
