@@ -45,7 +45,7 @@ public final class Fairness {
         String loadBefore = Machine.load();
         try (LocalAws aws = LocalAws.start()) {
             FloodRun runs = new FloodRun(aws, repo.template(), repo.event("api-submit-sleep-job.json"), pollers, submitters,
-                    sleepMillis, timeout);
+                    sleepMillis, timeout, Math.max(aJobs, warmup));
             // the worker's parallelism and batch size are the template's: read them from a stack of its own
             int parallelism;
             int batchSize;
