@@ -113,8 +113,10 @@ public final class Fairness {
         }
         for (FloodRun.Outcome o : outcomes) {
             if (o.scenario().aJobs() > 0) {
-                System.out.println(String.format(Locale.ROOT, "  %s: B's first submission came %.1f s after A's first, when %d of A's %d jobs had started",
-                        o.scenario().name(), (o.b().firstCreatedAt() - o.a().firstCreatedAt()) / 1000.0, o.aStartedBeforeB(), o.a().jobs()));
+                System.out.println(String.format(Locale.ROOT, "  %s: B's first submission came %.1f s after A's first, when %d of A's %d jobs"
+                                + " had started; A ran %.1f jobs at once on average (most %d)", o.scenario().name(),
+                        (o.b().firstCreatedAt() - o.a().firstCreatedAt()) / 1000.0, o.aStartedBeforeB(), o.a().jobs(),
+                        o.a().meanRunning(), o.a().mostRunning()));
             }
         }
         FloodRun.Outcome aloneNoCap = outcomes.get(0);

@@ -8,11 +8,12 @@ import java.util.Map;
 
 /**
  * One tenant's figures in one scenario, from its stored jobs: queue wait and end to end (p50, p95, max), the time
- * from its first submission to its last end, and the most of its jobs running at once (claims and ends, by the
- * stored times).
+ * from its first submission to its last end, and how many of its jobs ran at once (claims and ends, by the stored
+ * times): at most, and on average (their running time over the time from the first claim to the last end; well under
+ * the worker's slots means something else than the slots, the machine, held the jobs back).
  */
 record TenantFigures(String tenant, int jobs, int succeededOnce, Distribution queueWait, Distribution endToEnd,
-                     long firstCreatedAt, long lastFinishedAt, int mostRunning) {
+                     long firstCreatedAt, long lastFinishedAt, int mostRunning, double meanRunning) {
 
     /** Nearest-rank percentiles of a few thousand milliseconds. */
     record Distribution(long p50, long p95, long max) {
@@ -30,7 +31,14 @@ record TenantFigures(String tenant, int jobs, int succeededOnce, Distribution qu
             return sorted.get(Math.max(rank, 1) - 1);
         }
 
-        Map<String, Object> json() {
+        private static double meanAtOnce(List<StoredJob> jobs) {
+        long running = jobs.stream().mapToLong(job -> job.finishedAt() - job.startedAt()).sum();
+        long span = jobs.stream().mapToLong(StoredJob::finishedAt).max().orElse(0)
+                - jobs.stream().mapToLong(StoredJob::startedAt).min().orElse(0);
+        return span <= 0 ? 0 : running / (double) span;
+    }
+
+    Map<String, Object> json() {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("p50", p50);
             json.put("p95", p95);
@@ -47,7 +55,7 @@ record TenantFigures(String tenant, int jobs, int succeededOnce, Distribution qu
                 Distribution.of(done.stream().map(StoredJob::endToEndMillis).toList()),
                 jobs.stream().mapToLong(StoredJob::createdAt).min().orElse(0),
                 done.stream().mapToLong(StoredJob::finishedAt).max().orElse(0),
-                mostAtOnce(done));
+                mostAtOnce(done), meanAtOnce(done));
     }
 
     /** From the first submission to the last end: how long the tenant's whole load took. */
@@ -76,6 +84,13 @@ record TenantFigures(String tenant, int jobs, int succeededOnce, Distribution qu
         return most;
     }
 
+    private static double meanAtOnce(List<StoredJob> jobs) {
+        long running = jobs.stream().mapToLong(job -> job.finishedAt() - job.startedAt()).sum();
+        long span = jobs.stream().mapToLong(StoredJob::finishedAt).max().orElse(0)
+                - jobs.stream().mapToLong(StoredJob::startedAt).min().orElse(0);
+        return span <= 0 ? 0 : running / (double) span;
+    }
+
     Map<String, Object> json() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("tenant", tenant);
@@ -86,6 +101,7 @@ record TenantFigures(String tenant, int jobs, int succeededOnce, Distribution qu
         json.put("firstSubmitToLastEndMillis", drainMillis());
         json.put("jobsPerSecond", Math.round(jobsPerSecond() * 10) / 10.0);
         json.put("mostRunningAtOnce", mostRunning);
+        json.put("meanRunningAtOnce", Math.round(meanRunning * 10) / 10.0);
         return json;
     }
 }
