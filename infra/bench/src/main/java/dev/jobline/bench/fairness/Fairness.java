@@ -165,6 +165,7 @@ public final class Fairness {
             scenario.put("aJobsStartedBeforeBsFirstSubmit", o.aStartedBeforeB());
             scenario.put("jobsThatWaitedForALimit", Map.of("A", o.aWaited(), "B", o.bWaited()));
             scenario.put("sdkCalls", o.calls());
+            scenario.put("sdkCallsRefused", o.refusedCalls());
             scenario.put("problems", o.problems());
             scenario.put("loadBefore", o.loadBefore());
             scenario.put("loadAfter", o.loadAfter());

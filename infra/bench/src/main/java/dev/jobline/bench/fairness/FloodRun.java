@@ -58,7 +58,7 @@ final class FloodRun {
 
     /** What came of it; {@code problems} empty when every check held. */
     record Outcome(Scenario scenario, TenantFigures a, TenantFigures b, long aStartedBeforeB, long aWaited, long bWaited,
-                   Map<String, Long> calls, double seconds, List<String> problems, String loadBefore, String loadAfter) {
+                   Map<String, Long> calls, Map<String, Long> refusedCalls, double seconds, List<String> problems, String loadBefore, String loadAfter) {
     }
 
     private final LocalAws aws;
@@ -150,7 +150,7 @@ final class FloodRun {
                     && job.startedAt() < b.firstCreatedAt()).count();
             check(scenario, jobs, a, b, seen, stack, table, problems);
             return new Outcome(scenario, a, b, aStartedBeforeB, seen.jobsThatWaited(TENANT_A), seen.jobsThatWaited(TENANT_B),
-                    seen.calls(), seconds, List.copyOf(problems), loadBefore, Machine.load());
+                    seen.calls(), seen.refusedCalls(), seconds, List.copyOf(problems), loadBefore, Machine.load());
         } finally {
             stop.set(true);
             threads.shutdownNow();

@@ -17,12 +17,14 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 /**
  * What one scenario's functions did, seen in their own SDK calls (an interceptor on the clients they are given): the
  * job items' writes as the store returned them (a claim answers RUNNING, an end SUCCEEDED, a wait for a full limit
- * QUEUED with {@code waitingFor}), and every call by operation. The figures come from the stored jobs afterwards;
+ * QUEUED with {@code waitingFor}), and every call by operation (those that succeeded, and those refused: a false
+ * condition, such as a hold on a full limit). The figures come from the stored jobs afterwards;
  * this only says when to go on (the flood is running, every job has succeeded) and counts what the table cannot
  * show: how often a job was written SUCCEEDED, and which jobs ever waited.
  */
 final class Transitions implements ExecutionInterceptor {
     private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> successesByJob = new ConcurrentHashMap<>();
     private final Map<String, String> waitedByJob = new ConcurrentHashMap<>();
     private final Map<String, CountDownLatch> firstRunning = new ConcurrentHashMap<>();
@@ -33,9 +35,13 @@ final class Transitions implements ExecutionInterceptor {
     }
 
     @Override
+    public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+        refused.computeIfAbsent(operation(attributes), k -> new LongAdder()).increment();
+    }
+
+    @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
-        calls.computeIfAbsent(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + "."
-                + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME), k -> new LongAdder()).increment();
+        calls.computeIfAbsent(operation(attributes), k -> new LongAdder()).increment();
         if (!(context.request() instanceof UpdateItemRequest update)) {
             return;
         }
@@ -91,9 +97,22 @@ final class Transitions implements ExecutionInterceptor {
     }
 
     Map<String, Long> calls() {
+        return sorted(calls);
+    }
+
+    Map<String, Long> refusedCalls() {
+        return sorted(refused);
+    }
+
+    private static Map<String, Long> sorted(Map<String, LongAdder> counts) {
         Map<String, Long> sorted = new TreeMap<>();
-        calls.forEach((operation, count) -> sorted.put(operation, count.sum()));
+        counts.forEach((operation, count) -> sorted.put(operation, count.sum()));
         return sorted;
+    }
+
+    private static String operation(ExecutionAttributes attributes) {
+        return attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + "."
+                + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
     }
 
     private static String text(Map<String, AttributeValue> item, String name) {
