@@ -4,6 +4,7 @@
 #   infra/bench/run.sh throughput [--jobs 2000] [--pollers 4] [--submitters 4]
 #   infra/bench/run.sh observability [--runs 10]
 #   infra/bench/run.sh sweeper-scale [--finished 100000] [--stale 10]
+#   infra/bench/run.sh fairness [--a-jobs 2000] [--b-jobs 50] [--cap 20] [--sleep-ms 300] [--pollers 4]
 # Everything runs on 127.0.0.1: ElasticMQ inside the benchmark's JVM, dynalite as a Node child process.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,7 +14,8 @@ case "${1:-}" in
   throughput) main=dev.jobline.bench.throughput.Throughput ;;
   observability) main=dev.jobline.bench.observability.ObservabilityColdStart ;;
   sweeper-scale) main=dev.jobline.bench.sweeper.SweeperScale ;;
-  *) echo "usage: $0 cold-start|throughput|observability|sweeper-scale [options]   (see infra/bench/README.md)" >&2; exit 2 ;;
+  fairness) main=dev.jobline.bench.fairness.Fairness ;;
+  *) echo "usage: $0 cold-start|throughput|observability|sweeper-scale|fairness [options]   (see infra/bench/README.md)" >&2; exit 2 ;;
 esac
 shift
 

@@ -19,16 +19,16 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * DeleteMessageBatch (Lambda does not document which delete call its pollers make; a batch delete is the
  * cheaper reading). Every call goes through the counted SQS client, so the event source's own requests are priced.
  */
-final class EventSourcePoller implements Runnable {
+public final class EventSourcePoller implements Runnable {
 
     /** The function behind the event source: takes a batch, answers the message ids to deliver again. */
-    interface Function {
+    public interface Function {
         List<String> invoke(List<Message> batch, String queueArn);
     }
 
     /** One invocation: its scope name for {@link CallCounter}, the bodies it carried, how long it took. */
-    record Invocation(String scope, List<String> bodies, double millis) {
-        int records() {
+    public record Invocation(String scope, List<String> bodies, double millis) {
+        public int records() {
             return bodies.size();
         }
     }
@@ -43,7 +43,7 @@ final class EventSourcePoller implements Runnable {
     private final ConcurrentLinkedQueue<Invocation> invocations;
     private final AtomicInteger sequence;
 
-    EventSourcePoller(SqsClient sqs, String queueUrl, String queueArn, int batchSize, int windowSeconds,
+    public EventSourcePoller(SqsClient sqs, String queueUrl, String queueArn, int batchSize, int windowSeconds,
                       Function function, AtomicBoolean stop, ConcurrentLinkedQueue<Invocation> invocations,
                       AtomicInteger sequence) {
         this.sqs = sqs;
