@@ -239,7 +239,8 @@ class RunningLimitsIntegrationTest {
         assertEquals(1, limited.get("maxConcurrentPerTenant"));
         assertEquals(7, limited.get("tenantMaxRunning"));
         Map<String, Object> echo = (Map<String, Object>) types.get("echo").get("limits");
-        assertTrue(echo.containsKey("maxConcurrent") && echo.get("maxConcurrent") == null, echo.toString());
+        assertEquals(Map.of("tenantMaxRunning", 7), echo, "no limits of its own: only the deployment's is listed");
+        assertFalse(((Map<String, Object>) types.get("echo").get("concurrencyKey")).containsKey("fromPayload"));
         Map<String, Object> scanKey = (Map<String, Object>) types.get("scan-site").get("concurrencyKey");
         assertEquals("siteId", scanKey.get("fromPayload"));
         assertEquals("active", scanKey.get("scope"));
