@@ -172,6 +172,24 @@ class KeyExpiryIntegrationTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void heldKeysInTheInFlightIndexAreNotCountedAsJobsInFlight(LocalAws aws, LocalResources resources) {
+        Jobline jobline = new Jobline(aws, resources);
+        jobline.submit(keyed("echo", ""));
+        jobline.submit("{\"type\":\"echo\",\"payload\":{},\"concurrencyKey\":\"another\"}");
+        assertEquals(2, KeyItems.count(jobline));
+
+        Map<String, Object> sweep = jobline.sweep();
+
+        assertEquals(2, sweep.get("counted"), "two jobs in flight, whatever else the index holds: " + sweep);
+        assertEquals(0, sweep.get("tenantsCorrected"), sweep.toString());
+        Map<String, Object> stats = Json.parseObject(jobline.call("api-stats.json").getBody());
+        Map<String, Object> byType = (Map<String, Object>) stats.get("inFlightByType");
+        assertEquals(Map.of("echo", Map.of("QUEUED", 2, "RUNNING", 0, "WAITING", 0)), byType, "no type but the jobs'");
+        assertEquals(2, jobline.tenants().read(List.of("tenant-a")).get("tenant-a").inFlight());
+    }
+
+    @Test
     void aKeyTakenForAJobThatWasNeverWrittenIsHeldForAMinuteThenGivenBackByTheSweeper(LocalAws aws, LocalResources resources) {
         Jobline jobline = new Jobline(aws, resources);
         // a submission took the key and died before writing its job (and before giving the key back)

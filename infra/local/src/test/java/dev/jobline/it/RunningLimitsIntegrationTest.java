@@ -188,6 +188,27 @@ class RunningLimitsIntegrationTest {
     }
 
     @Test
+    void aJobLongerThanItsLeaseKeepsItsPlaceThroughItsHeartbeats(LocalAws aws, LocalResources resources) throws Exception {
+        // a lease of 2 s, extended every 2/3 s by the heartbeat, and the limit's hold with it
+        JobType longSolo = JobType.of("long-solo", context -> {
+            overlaps.run(List.of("long-solo"), ((Number) ((Map<?, ?>) context.payload()).get("millis")).longValue());
+            return "done";
+        }).withMaxConcurrent(1, 0);
+        Jobline jobline = new Jobline(aws, resources, Map.of("LEASE_SECONDS", "2", "VISIBILITY_SECONDS", "4"), List.of(longSolo));
+        Map<String, String> jobs = new HashMap<>();
+        jobs.put(jobline.submit("long-solo", "{\"millis\":6000}"), "tenant-a");
+        jobs.put(jobline.submit("long-solo", "{\"millis\":200}"), "tenant-a");
+        jobs.put(jobline.submit("long-solo", "{\"millis\":200}"), "tenant-a");
+
+        Watched watched = runInParallel(jobline, jobs);
+
+        assertEveryJobSucceededOnItsFirstAttempt(jobline, watched);
+        assertEquals(3, overlaps.runs("long-solo"));
+        assertEquals(1, overlaps.mostOverlapping().get("long-solo"), "no job started while the long one ran past its first lease");
+        assertEquals(1, overlaps.mostAtOnce().get("long-solo"));
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void aJobThatFindsItsLimitFullWaitsQueuedWithoutSpendingAnAttemptAndStartsWhenAPlaceFrees(LocalAws aws,
             LocalResources resources) throws Exception {
