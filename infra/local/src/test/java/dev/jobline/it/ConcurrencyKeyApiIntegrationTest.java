@@ -172,6 +172,17 @@ class ConcurrencyKeyApiIntegrationTest {
     }
 
     @Test
+    void onConflictRejectIsTheDefaultAndMayBeSentWithoutAKey() {
+        // what a client generated from openapi.yaml sends with every submission, keyed or not
+        APIGatewayV2HTTPResponse unkeyed = submit("{\"type\":\"echo\",\"payload\":{},\"onConflict\":\"reject\"}");
+        APIGatewayV2HTTPResponse batched = batch("{\"jobs\":[{\"type\":\"echo\",\"onConflict\":\"reject\"}]}");
+
+        assertEquals(202, unkeyed.getStatusCode(), unkeyed.getBody());
+        assertEquals(202, batched.getStatusCode(), batched.getBody());
+        assertEquals(0, KeyItems.count(jobline));
+    }
+
+    @Test
     void invalidKeyFieldsAre400NamingTheFieldAndStoreNothing() {
         String longKey = "k".repeat(256);
         List<String[]> cases = List.of(
