@@ -127,7 +127,10 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
             }
             value = String.valueOf(field);
         } else {
-            if (fields.get("keyScope") != null || fields.get("keyTtlSeconds") != null || fields.get("onConflict") != null) {
+            // onConflict "reject" is the default: a client generated from openapi.yaml sends it with every submission
+            Object onConflict = fields.get("onConflict");
+            if (fields.get("keyScope") != null || fields.get("keyTtlSeconds") != null
+                    || onConflict != null && !"reject".equals(onConflict)) {
                 throw Problem.badRequest("invalid-field", "keyScope, keyTtlSeconds and onConflict go with a concurrencyKey")
                         .with("field", "concurrencyKey");
             }
