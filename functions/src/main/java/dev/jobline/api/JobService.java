@@ -68,23 +68,36 @@ public final class JobService {
         try {
             created = lifecycle.create(job, cost);
         } catch (Refusal.KeyConflict conflict) {
-            Optional<Job> existing = request.returnExisting() ? existing(conflict) : Optional.empty();
-            if (existing.isPresent()) {
-                return new Submitted(existing.get(), false, true);
+            // the Idempotency-Key is checked first: with its job stored, this is that job's request again (or a
+            // reuse), whatever holds the concurrency key now
+            if (idempotencyKey == null || store.find(job.jobId()).isEmpty()) {
+                return keyHolder(conflict, request);
             }
-            throw conflict;
+            created = Optional.empty();
         }
         if (created.isEmpty()) {
             if (idempotencyKey == null) {
                 throw new IllegalStateException("job id " + job.jobId() + " is already taken");
             }
-            Optional<Job> repeat = repeatOrReplaced(job, cost, now);
+            Optional<Job> repeat;
+            try {
+                repeat = repeatOrReplaced(job, cost, now);
+            } catch (Refusal.KeyConflict conflict) {
+                // a new job in place of an old finished one meets the key as any other new job does
+                return keyHolder(conflict, request);
+            }
             if (repeat.isPresent()) {
                 return new Submitted(repeat.get(), false);
             }
         }
         send(job, now);
         return new Submitted(job, true);
+    }
+
+    /** The job that holds the key, for onConflict returnExisting; else the conflict. */
+    private Submitted keyHolder(Refusal.KeyConflict conflict, SubmitRequest request) {
+        Optional<Job> existing = request.returnExisting() ? existing(conflict) : Optional.empty();
+        return new Submitted(existing.orElseThrow(() -> conflict), false, true);
     }
 
     /** The job an idempotency key created earlier, when this is the same request; empty when it was replaced now. */

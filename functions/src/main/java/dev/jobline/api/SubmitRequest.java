@@ -127,9 +127,11 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
             }
             value = String.valueOf(field);
         } else {
-            // onConflict may come alone (a generated client sends its default): without a key there is no conflict
-            if (fields.get("keyScope") != null || fields.get("keyTtlSeconds") != null) {
-                throw Problem.badRequest("invalid-field", "keyScope and keyTtlSeconds go with a concurrencyKey")
+            // onConflict "reject" is the default: a client generated from openapi.yaml sends it with every submission
+            Object onConflict = fields.get("onConflict");
+            if (fields.get("keyScope") != null || fields.get("keyTtlSeconds") != null
+                    || onConflict != null && !"reject".equals(onConflict)) {
+                throw Problem.badRequest("invalid-field", "keyScope, keyTtlSeconds and onConflict returnExisting go with a concurrencyKey")
                         .with("field", "concurrencyKey");
             }
             return null;

@@ -28,7 +28,10 @@ class FunctionRoleTest {
         assertTrue(sweeper.decide(new IamRequest("dynamodb:Query", table + "/index/inFlight")).allowed());
         assertFalse(sweeper.decide(new IamRequest("dynamodb:Query", table + "/index/byTenant")).allowed());
         assertFalse(sweeper.decide(new IamRequest("dynamodb:BatchGetItem", table + "-other")).allowed());
-        assertFalse(sweeper.decide(new IamRequest("dynamodb:DeleteItem", table)).allowed());
+        assertFalse(sweeper.decide(new IamRequest("dynamodb:Scan", table)).allowed());
+        // it gives back the concurrency keys held for nothing, in the same table only
+        assertTrue(sweeper.decide(new IamRequest("dynamodb:DeleteItem", table)).allowed());
+        assertFalse(sweeper.decide(new IamRequest("dynamodb:DeleteItem", table + "-other")).allowed());
     }
 
     @Test

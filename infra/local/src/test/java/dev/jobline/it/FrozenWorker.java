@@ -3,7 +3,10 @@ package dev.jobline.it;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.jobline.config.Config;
+import dev.jobline.iam.CheckedClients;
+import dev.jobline.lifecycle.RunningLimits;
 import dev.jobline.queue.JobQueue;
+import dev.jobline.store.DynamoLimitStore;
 import dev.jobline.store.JobStore;
 import dev.jobline.worker.Worker;
 import dev.jobline.worker.WorkerHandler;
@@ -11,6 +14,7 @@ import dev.jobline.worker.WorkerSettings;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +38,14 @@ final class FrozenWorker {
     private volatile boolean refuseVisibility;
 
     FrozenWorker(Jobline jobline) {
+        this(jobline, false);
+    }
+
+    /**
+     * @param holdingLimits whether its attempts hold the running limits as the template's worker does (on its own
+     *                      checked clients): a frozen attempt's holds are then extended by no heartbeat, and run out
+     */
+    FrozenWorker(Jobline jobline, boolean holdingLimits) {
         this.jobline = jobline;
         Config config = jobline.wiring.config();
         JobStore store = proxy(JobStore.class, jobline.wiring.store(), (name) -> {
@@ -48,8 +60,11 @@ final class FrozenWorker {
         });
         WorkerSettings settings = WorkerSettings.forLease(config.lease(), config.visibility(), config.safetyMargin(),
                 config.workerParallelism(), config.maxResultBytes());
-        this.handler = new WorkerHandler(new Worker(jobline.wiring.lifecycle().over(store), store, queue, jobline.wiring.registry(),
-                settings, new Random(7)));
+        RunningLimits limits = !holdingLimits ? RunningLimits.NONE : new RunningLimits(new DynamoLimitStore(
+                new CheckedClients(jobline.aws, jobline.resources, List.of(jobline.faults)).of("WorkerFunction").dynamo(),
+                config.tableName()), jobline.wiring.registry(), config.tenantMaxRunning());
+        this.handler = new WorkerHandler(new Worker(jobline.wiring.lifecycle().over(store), limits, store, queue,
+                jobline.wiring.registry(), settings, new Random(7)));
     }
 
     /** From now on its writes wait, until {@link #thaw()}. */

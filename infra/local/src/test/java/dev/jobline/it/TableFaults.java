@@ -8,6 +8,7 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
@@ -30,7 +31,8 @@ final class TableFaults implements ExecutionInterceptor {
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         Map<String, AttributeValue> key = context.request() instanceof UpdateItemRequest update ? update.key()
-                : context.request() instanceof PutItemRequest put ? put.item() : null;
+                : context.request() instanceof PutItemRequest put ? put.item()
+                : context.request() instanceof DeleteItemRequest delete ? delete.key() : null;
         AttributeValue id = key == null ? null : key.get("jobId");
         if (id != null && id.s() != null && failing.stream().anyMatch(id.s()::startsWith)) {
             throw SdkClientException.create("injected fault: the function died before writing " + id.s());
