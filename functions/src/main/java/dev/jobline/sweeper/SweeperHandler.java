@@ -38,6 +38,7 @@ public final class SweeperHandler implements RequestHandler<ScheduledEvent, Map<
         answer.put("complete", report.complete());
         answer.put("counted", report.counted());
         answer.put("tenantsCorrected", report.tenantsCorrected());
+        answer.put("keysFreed", report.keysFreed());
         return answer;
     }
 }
