@@ -13,5 +13,10 @@ public enum Cause {
     /** The sweeper: a job whose lease ended with no message left to bring it back. */
     SWEEPER,
     /** The dead-letter consumer: a job whose message no worker could handle. */
-    DEAD_LETTER
+    DEAD_LETTER,
+    /**
+     * The worker gave back a claim it did not start: the claim landed after its own lease had (nearly) run out, so
+     * the limit holds taken with it may be gone. Not a retry: the attempt is not counted.
+     */
+    CLAIM_GIVEN_BACK
 }

@@ -184,6 +184,16 @@ public final class JobLifecycle {
         return claimed;
     }
 
+    /** A claim whose attempt was not started goes back: RUNNING to QUEUED, the attempt and its holds given back. */
+    public Optional<Job> giveBack(Job claimed, Lease lease) {
+        check(JobStatus.RUNNING, JobStatus.QUEUED);
+        Instant now = clock.instant();
+        Optional<Job> written = store.giveBack(claimed, lease, now);
+        written.ifPresent(after -> announce(new JobMoved(after, JobStatus.RUNNING, JobStatus.QUEUED, Cause.CLAIM_GIVEN_BACK,
+                null, null, null, false, now, false, lease.owner())));
+        return written;
+    }
+
     public Optional<Job> succeed(Job job, Lease lease, String resultJson, Progress progress, JobCost cost, Duration ran) {
         return attemptEnded(job, lease, JobStatus.SUCCEEDED, cost, ran,
                 () -> store.succeed(job.jobId(), lease.owner(), resultJson, progress, cost, clock.instant()));

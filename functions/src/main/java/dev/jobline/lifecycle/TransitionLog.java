@@ -29,7 +29,8 @@ public final class TransitionLog implements JobListener {
         return switch (event.to()) {
             case QUEUED -> from == null ? "job.submitted"
                     : from.isTerminal() ? "job.retried"
-                    : event.cause() == Cause.WORKER ? "job.retry_scheduled" : "job.requeued";
+                    : event.cause() == Cause.WORKER ? "job.retry_scheduled"
+                    : event.cause() == Cause.CLAIM_GIVEN_BACK ? "job.claim_given_back" : "job.requeued";
             case RUNNING -> "job.claimed";
             case SUCCEEDED -> "job.succeeded";
             case FAILED -> event.cause() == Cause.DEAD_LETTER ? "job.dead_lettered" : "job.failed";

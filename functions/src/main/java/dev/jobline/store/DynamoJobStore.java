@@ -159,6 +159,21 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
+    public Optional<Job> giveBack(Job claimed, Lease lease, Instant now) {
+        ConditionalUpdate update = new ConditionalUpdate(table, claimed.jobId())
+                .set(STATUS, s(JobStatus.QUEUED.name()))
+                .add(ATTEMPTS, n(-1))
+                .set(UPDATED_AT, time(now))
+                .remove(LEASE_OWNER, LEASE_EXPIRES_AT);
+        if (claimed.attempts() <= 1) {
+            update.remove(STARTED_AT);
+        }
+        return update(update.when("#status = :running AND #leaseOwner = :owner",
+                "running", s(JobStatus.RUNNING.name()),
+                "owner", s(lease.owner())));
+    }
+
+    @Override
     public boolean markWaiting(String jobId, String reason, Instant now) {
         // updatedAt stays: waiting is not a change of the job's own
         return update(new ConditionalUpdate(table, jobId)

@@ -86,6 +86,12 @@ public interface JobStore {
     Optional<Claim> claim(String jobId, Lease lease, Instant now);
 
     /**
+     * Undoes a claim whose attempt never started: the RUNNING job under {@code lease} goes back to QUEUED with the
+     * attempt no longer counted (and no start time if it was the first). Empty when the job is no longer that lease's.
+     */
+    Optional<Job> giveBack(Job claimed, Lease lease, Instant now);
+
+    /**
      * A won claim: the job as it now is, the status it was claimed from (QUEUED, or RUNNING with an expired lease),
      * and since when it could have been claimed (submission, due time, end of a retry's backoff; null if unknown).
      */

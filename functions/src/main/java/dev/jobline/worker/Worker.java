@@ -57,6 +57,8 @@ public final class Worker {
     static final int WAITS_BEFORE_FRESH_MESSAGE = 10;
     /** The longest a waiting job's message stays away before it looks again. */
     private static final Duration MAX_WAIT = Duration.ofSeconds(10);
+    /** A claim with less than this part of its lease left is not started (see claimCameLate). */
+    private static final int LATE_CLAIM_FRACTION = 4;
 
     private final JobLifecycle lifecycle;
     private final RunningLimits limits;
@@ -160,6 +162,9 @@ public final class Worker {
             return notClaimed(jobId.get(), message, now);
         }
         Job job = claimed.get().job();
+        if (clock.instant().isAfter(lease.expiresAt().minus(settings.lease().dividedBy(LATE_CLAIM_FRACTION)))) {
+            return claimCameLate(job, lease, message);
+        }
         if (!job.tenantId().equals(runs.get().tenantId()) || !job.type().equals(runs.get().type())) {
             // only Jobline sends to its queues: a message naming another tenant or type than its job's is a bug
             Log.error("message.attributes_wrong", null, "messageTenantId", runs.get().tenantId(), "messageType", runs.get().type());
@@ -174,6 +179,23 @@ public final class Worker {
                     ended(attempt, 0, 0, false));
         }
         return runAttempt(job, type.get(), lease, message, left, attempt);
+    }
+
+    /**
+     * The claim landed with less than a quarter of its lease left: the store or this machine stalled between the
+     * receive and the claim. The limit holds taken with the lease run out with it (another worker may already have
+     * removed them and taken the places), and another attempt may take the job over soon. So the attempt is not
+     * started: the claim is given back (the job QUEUED again, its attempt not counted) and the message returns shortly.
+     */
+    private boolean claimCameLate(Job job, Lease lease, ReceivedMessage message) {
+        Log.warn("job.claim_came_late", "leaseExpiresAt", lease.expiresAt().toString());
+        if (lifecycle.giveBack(job, lease).isEmpty()) {
+            // the lease ran out and another attempt took the job: its message is that attempt's to settle
+            limits.release(lease.owner(), job.tenantId(), job.type());
+            return false;
+        }
+        releaseSoon(message);
+        return false;
     }
 
     /**

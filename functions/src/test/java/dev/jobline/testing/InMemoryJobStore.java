@@ -52,6 +52,9 @@ public final class InMemoryJobStore implements JobStore {
         failing.add(method);
     }
 
+    /** Runs before every claim is applied: a test's stall of the store (a clock moved on while the write was under way). */
+    public volatile Runnable beforeClaim = () -> { };
+
     public synchronized void heal() {
         failing.clear();
     }
@@ -249,6 +252,7 @@ public final class InMemoryJobStore implements JobStore {
     @Override
     public synchronized Optional<Claim> claim(String jobId, Lease lease, Instant now) {
         check("claim");
+        beforeClaim.run();
         Row row = rows.get(jobId);
         if (row == null) {
             return Optional.empty();
@@ -267,6 +271,16 @@ public final class InMemoryJobStore implements JobStore {
                 j.expiresAt(), j.runAt(), j.webhook(), j.cost());
         writes.add("claim");
         return Optional.of(new Claim(row.job, previous, queuedAt));
+    }
+
+    @Override
+    public Optional<Job> giveBack(Job claimed, Lease lease, Instant now) {
+        return update("giveBack", claimed.jobId(), r -> r.job.status() == JobStatus.RUNNING && lease.owner().equals(r.job.leaseOwner()), r -> {
+            Job j = r.job;
+            r.job = with(j, JobStatus.QUEUED, j.attempts() - 1, now, claimed.attempts() <= 1 ? null : j.startedAt(), null,
+                    j.progress(), j.result(), j.error(), null, null, j.heartbeatAt(), j.cancelRequested(), j.nextAttemptAt(),
+                    j.expiresAt(), j.runAt(), j.webhook(), j.cost());
+        });
     }
 
     @Override

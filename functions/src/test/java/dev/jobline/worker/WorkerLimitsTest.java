@@ -147,6 +147,33 @@ class WorkerLimitsTest {
     }
 
     @Test
+    void aClaimThatLandsAfterItsLeaseRanOutIsGivenBackUnstartedWithItsAttemptAndItsHolds() {
+        Lifecycle doubles = new Lifecycle(100, registry, 0);
+        Job job = create(doubles, "job-1", "tenant-a", single);
+        // the store answers the claim a whole lease after the receive: the holds taken with it have run out by then
+        doubles.store.beforeClaim = () -> doubles.clock.advance(Duration.ofSeconds(60));
+
+        List<String> redeliver = worker(doubles, 1).process(List.of(InMemoryQueue.received("job-1", "m1", "tenant-a", "single")),
+                "inv", Deadline.none());
+
+        assertEquals(List.of("m1"), redeliver, "its message comes back");
+        assertEquals(0, mostLive.get(), "the handler did not start");
+        Job back = doubles.store.find(job.jobId()).orElseThrow();
+        assertEquals(JobStatus.QUEUED, back.status());
+        assertEquals(0, back.attempts(), "the attempt is not counted");
+        assertNull(back.startedAt(), "it never started");
+        assertNull(back.leaseOwner());
+        assertEquals(List.of("->QUEUED", "QUEUED>RUNNING", "RUNNING>QUEUED"), doubles.recorded.of("job-1"));
+        assertEquals(0, doubles.limitStore.held("limit#type#single"), "its place went back");
+
+        doubles.store.beforeClaim = () -> { };
+        worker(doubles, 1).process(List.of(InMemoryQueue.received("job-1", "m1", "tenant-a", "single")), "inv-2", Deadline.none());
+        Job done = doubles.store.find(job.jobId()).orElseThrow();
+        assertEquals(JobStatus.SUCCEEDED, done.status(), "the next receive runs it");
+        assertEquals(1, done.attempts());
+    }
+
+    @Test
     void aMessageWhoseClaimLosesGivesItsHoldsBack() {
         Lifecycle doubles = new Lifecycle(100, registry, 0);
         Job job = create(doubles, "job-1", "tenant-a", single);

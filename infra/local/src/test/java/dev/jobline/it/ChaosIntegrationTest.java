@@ -286,6 +286,8 @@ class ChaosIntegrationTest {
     private static final class KeyedSubmitter extends Thread {
         final Queue<String> accepted = new ConcurrentLinkedQueue<>();
         final Map<String, String> keyedIds = new ConcurrentHashMap<>();
+        /** When each accepted submit was answered: its key was taken before then (and after its createdAt). */
+        final Map<String, Instant> answeredAt = new ConcurrentHashMap<>();
         final AtomicInteger submitted = new AtomicInteger();
         final AtomicInteger refused = new AtomicInteger();
         private final Jobline jobline;
@@ -311,6 +313,7 @@ class ChaosIntegrationTest {
                     submitted.incrementAndGet();
                     if (response.getStatusCode() == 202) {
                         String id = (String) Json.parseObject(response.getBody()).get("jobId");
+                        answeredAt.put(id, Instant.now());
                         keyedIds.put(id, key);
                         accepted.add(id);
                     } else if (response.getStatusCode() == 409) {
@@ -327,8 +330,9 @@ class ChaosIntegrationTest {
     }
 
     /**
-     * A job holds its key from its submission (createdAt) to its end (finishedAt): for every key, those spans follow
-     * one another without overlap. And once everything ended, no key is held.
+     * A job holds its key from its submission to its end (finishedAt): for every key, those spans follow one another
+     * without overlap. The key is taken during the submit call, after the job's createdAt and before the answer: a
+     * submit answered before the key's previous job ended would have shared it. And once everything ended, no key is held.
      */
     private static void assertKeysNeverSharedAndAllGivenBack(Jobline jobline, KeyedSubmitter keyed) {
         assertTrue(keyed.keyedIds.size() > KEYS, "keys were taken again after their jobs ended: " + keyed.keyedIds.size());
@@ -340,8 +344,9 @@ class ChaosIntegrationTest {
             for (int i = 1; i < held.size(); i++) {
                 Job before = held.get(i - 1);
                 Job after = held.get(i);
-                assertTrue(before.finishedAt() != null && !after.createdAt().isBefore(before.finishedAt()),
-                        key + ": job " + after.jobId() + " was submitted at " + after.createdAt() + " while " + before.jobId()
+                Instant answered = keyed.answeredAt.get(after.jobId());
+                assertTrue(before.finishedAt() != null && !answered.isBefore(before.finishedAt()),
+                        key + ": job " + after.jobId() + " was accepted at " + answered + " while " + before.jobId()
                                 + " held the key (until " + before.finishedAt() + ")");
             }
         });

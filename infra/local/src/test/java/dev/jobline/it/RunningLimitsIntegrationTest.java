@@ -294,4 +294,41 @@ class RunningLimitsIntegrationTest {
         }
         return jobline.job(jobId);
     }
+
+    @Test
+    void aClaimThatCameAfterItsLeaseRanOutIsGivenBackUnstartedAndALaterReceiveRunsItOnce(LocalAws aws, LocalResources resources)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        Jobline jobline = new Jobline(aws, resources, Map.of("LEASE_SECONDS", "3", "VISIBILITY_SECONDS", "5"),
+                List.of(JobType.of("stalled-claim", context -> runs.incrementAndGet()).withMaxConcurrent(1, 0)));
+        String jobId = submit(jobline, "tenant-a", "stalled-claim", 1).get(0);
+        // the table answers the claim 2.6 s after the worker took its lease of 3 s: too little of it is left to start
+        jobline.faults.stallClaims(Duration.ofMillis(2_600));
+        WorkerHandler worker = jobline.newWorker();
+        SQSEvent first = jobline.receive(Duration.ofSeconds(5));
+        assertEquals(1, first.getRecords().size());
+        SQSBatchResponse answer = jobline.deliver(worker, first, Duration.ofSeconds(60));
+
+        assertEquals(1, answer.getBatchItemFailures().size(), "its message goes back to the queue");
+        assertEquals(0, runs.get(), "the handler did not start");
+        Map<String, Object> back = Json.parseObject(jobline.get(jobId, "tenant-a").getBody());
+        assertEquals("QUEUED", back.get("status"), back.toString());
+        assertEquals(0, back.get("attempts"), "the attempt is not counted: " + back);
+        assertFalse(back.containsKey("startedAt"), "it never started: " + back);
+        KeyItems.limitHolds(jobline).forEach((limit, held) -> assertEquals(0, held, limit + " was given back"));
+
+        jobline.faults.heal();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Map<String, Object> view = back;
+        while (!"SUCCEEDED".equals(view.get("status")) && System.nanoTime() < deadline) {
+            SQSEvent next = jobline.receive(Duration.ofSeconds(2));
+            if (!next.getRecords().isEmpty()) {
+                jobline.deliver(worker, next, Duration.ofSeconds(60));
+            }
+            view = Json.parseObject(jobline.get(jobId, "tenant-a").getBody());
+        }
+        assertEquals("SUCCEEDED", view.get("status"), view.toString());
+        assertEquals(1, view.get("attempts"), view.toString());
+        assertEquals(1, runs.get(), "run once");
+    }
 }

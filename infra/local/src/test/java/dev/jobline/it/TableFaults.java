@@ -1,5 +1,6 @@
 package dev.jobline.it;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,8 +25,17 @@ final class TableFaults implements ExecutionInterceptor {
         failing.add(prefix);
     }
 
+    /** How long each claim's write waits before it is sent: a store that stalls while a worker claims. */
+    private volatile Duration claimStall = Duration.ZERO;
+
+    /** From now on, every claim's write is sent {@code stall} late (the claim's conditional update). */
+    void stallClaims(Duration stall) {
+        claimStall = stall;
+    }
+
     void heal() {
         failing.clear();
+        claimStall = Duration.ZERO;
     }
 
     @Override
@@ -33,6 +43,14 @@ final class TableFaults implements ExecutionInterceptor {
         Map<String, AttributeValue> key = context.request() instanceof UpdateItemRequest update ? update.key()
                 : context.request() instanceof PutItemRequest put ? put.item()
                 : context.request() instanceof DeleteItemRequest delete ? delete.key() : null;
+        if (!claimStall.isZero() && context.request() instanceof UpdateItemRequest update
+                && update.expressionAttributeNames().containsValue("claimedFrom")) {
+            try {
+                Thread.sleep(claimStall.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         AttributeValue id = key == null ? null : key.get("jobId");
         if (id != null && id.s() != null && failing.stream().anyMatch(id.s()::startsWith)) {
             throw SdkClientException.create("injected fault: the function died before writing " + id.s());
