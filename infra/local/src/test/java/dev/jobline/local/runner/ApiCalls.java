@@ -41,6 +41,10 @@ final class ApiCalls {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET(), headers);
     }
 
+    Answer head(String path, String... headers) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).method("HEAD", HttpRequest.BodyPublishers.noBody()), headers);
+    }
+
     Answer postJson(String path, String json, String... headers) {
         return post(path, "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
     }

@@ -51,6 +51,14 @@ class LocalRunnerTest {
         Eventually.until(BOUND, () -> status(api, jobId), "SUCCEEDED"::equals, "job " + jobId + " succeeds");
         Map<String, Object> job = api.get("/jobs/" + jobId).json();
         assertEquals(Map.of("hello", "local"), job.get("result"));
+        // the template routes HEAD for a job and the list, as API Gateway would: GET's status and headers, no body
+        ApiCalls.Answer head = api.head("/jobs/" + jobId);
+        assertEquals(200, head.status());
+        assertEquals("", head.body());
+        assertEquals(api.get("/jobs/" + jobId).header("etag"), head.header("etag"));
+        assertTrue(head.header("etag") != null, "HEAD carries GET's headers");
+        assertEquals(200, api.head("/jobs").status());
+        assertEquals(404, api.head("/jobs/no-such-job").status());
         assertEquals(1, job.get("attempts"));
         // the worker runs with the template's MemorySize (1024 MB), as Lambda tells a function in its environment
         Map<?, ?> cost = (Map<?, ?>) job.get("cost");
