@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -55,32 +54,10 @@ class CrashRecoveryIntegrationTest {
         }).withRetryPolicy(ONE_SECOND);
     }
 
-    private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
     private static int delayedMessages(Jobline jobline) {
         return Integer.parseInt(jobline.aws.sqsClient().getQueueAttributes(b -> b.queueUrl(jobline.queueUrl)
                 .attributeNamesWithStrings("ApproximateNumberOfMessagesDelayed")).attributesAsStrings()
                 .get("ApproximateNumberOfMessagesDelayed"));
-    }
-
-    /** Receives and delivers with the template's worker until the job ends (or 20 s pass). */
-    private static Job drainUntilEnded(Jobline jobline, String jobId) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!jobline.job(jobId).status().isTerminal() && System.nanoTime() < deadline) {
-            SQSEvent event = jobline.receive(Duration.ofSeconds(1));
-            if (!event.getRecords().isEmpty()) {
-                jobline.deliver(event);
-            }
-        }
-        return jobline.job(jobId);
     }
 
     @Test
@@ -102,7 +79,7 @@ class CrashRecoveryIntegrationTest {
         assertEquals(JobStatus.RUNNING, jobline.job(jobId).status());
         assertEquals(0, jobline.countedRuns.get(), "nothing ran while the lease was live");
 
-        Job done = drainUntilEnded(jobline, jobId);
+        Job done = jobline.drainUntilEnded(jobId);
         assertEquals(JobStatus.SUCCEEDED, done.status());
         assertEquals(2, done.attempts());
         assertEquals(1, jobline.countedRuns.get());
@@ -119,14 +96,14 @@ class CrashRecoveryIntegrationTest {
         SQSEvent event = jobline.receive(jobline.queueUrl, Duration.ofSeconds(2), Duration.ofSeconds(1));
         first.freeze();
         CompletableFuture<SQSBatchResponse> firstRun = first.deliverInBackground(event);
-        waitUntil("the first attempt runs", () -> jobline.job(jobId).status() == JobStatus.RUNNING);
+        Jobline.waitUntil("the first attempt runs", () -> jobline.job(jobId).status() == JobStatus.RUNNING);
 
         // another worker receives the copy while the frozen one's lease is live
         SQSEvent copy = jobline.receive(Duration.ofSeconds(3));
         assertEquals(1, copy.getRecords().size());
         jobline.deliver(copy);
         Instant leaseEnd = jobline.job(jobId).leaseExpiresAt();
-        waitUntil("the frozen attempt's lease has ended", () -> jobline.clock.instant().isAfter(leaseEnd));
+        Jobline.waitUntil("the frozen attempt's lease has ended", () -> jobline.clock.instant().isAfter(leaseEnd));
 
         // it wakes, nobody having taken over: its handler fails, it records the retry, and its receipt handle is stale
         first.refuseVisibilityChanges();
@@ -134,7 +111,7 @@ class CrashRecoveryIntegrationTest {
         firstRun.get();
         assertEquals(JobStatus.QUEUED, jobline.job(jobId).status());
 
-        Job done = drainUntilEnded(jobline, jobId);
+        Job done = jobline.drainUntilEnded(jobId);
         assertEquals(JobStatus.SUCCEEDED, done.status(), "a message brought the waiting job back");
         assertEquals("\"fresh\"", done.result());
         assertEquals(2, done.attempts());
@@ -150,7 +127,7 @@ class CrashRecoveryIntegrationTest {
         SQSEvent event = jobline.receive(jobline.queueUrl, Duration.ofSeconds(2), Duration.ofSeconds(4));
         first.freeze();
         CompletableFuture<SQSBatchResponse> firstRun = first.deliverInBackground(event);
-        waitUntil("the first attempt runs", () -> jobline.job(jobId).status() == JobStatus.RUNNING);
+        Jobline.waitUntil("the first attempt runs", () -> jobline.job(jobId).status() == JobStatus.RUNNING);
 
         // the message returns when the lease is over: the next receive takes the job over
         SQSEvent again = jobline.receive(Duration.ofSeconds(6));
@@ -218,7 +195,7 @@ class CrashRecoveryIntegrationTest {
         stalled.set(worker);
         String jobId = jobline.submit("stall-once", "{}");
         CompletableFuture<SQSBatchResponse> run = worker.deliverInBackground(jobline.receive(Duration.ofSeconds(2)));
-        waitUntil("the attempt runs", () -> jobline.job(jobId).status() == JobStatus.RUNNING);
+        Jobline.waitUntil("the attempt runs", () -> jobline.job(jobId).status() == JobStatus.RUNNING);
 
         // the process was stopped for ten minutes (its clock jumped); Lambda would have ended the invocation at 60 s
         jobline.clock.advance(Duration.ofMinutes(10));

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -42,27 +41,6 @@ class CrashedLimitHoldIntegrationTest {
         }).withMaxConcurrent(1, 0);
     }
 
-    private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private static Job drainUntilEnded(Jobline jobline, String jobId) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!jobline.job(jobId).status().isTerminal() && System.nanoTime() < deadline) {
-            SQSEvent event = jobline.receive(Duration.ofSeconds(1));
-            if (!event.getRecords().isEmpty()) {
-                jobline.deliver(event);
-            }
-        }
-        return jobline.job(jobId);
-    }
-
     @Test
     void aStoppedAttemptsHoldOnALimitRunsOutWithItsLeaseAndTheNextJobThenStarts(LocalAws aws, LocalResources resources)
             throws Exception {
@@ -75,7 +53,7 @@ class CrashedLimitHoldIntegrationTest {
         worker.freeze();
         CompletableFuture<SQSBatchResponse> stoppedRun = worker.deliverInBackground(event);
         try {
-            waitUntil("the first attempt runs", () -> jobline.job(crashed).status() == JobStatus.RUNNING);
+            Jobline.waitUntil("the first attempt runs", () -> jobline.job(crashed).status() == JobStatus.RUNNING);
             assertEquals(Map.of("limit#type#solo", 1), holdsOnType(jobline));
             String next = jobline.submit("solo", "{}");
 
@@ -87,7 +65,7 @@ class CrashedLimitHoldIntegrationTest {
 
             // the stopped attempt's lease (and so its hold) runs out; it is still RUNNING, and nothing gave the hold back
             jobline.clock.advance(Duration.ofSeconds(6));
-            Job done = drainUntilEnded(jobline, next);
+            Job done = jobline.drainUntilEnded(next);
 
             assertEquals(JobStatus.SUCCEEDED, done.status(), "the next job started once the hold ran out");
             assertEquals(1, done.attempts(), "its waits spent no attempt");

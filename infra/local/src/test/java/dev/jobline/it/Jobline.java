@@ -206,6 +206,29 @@ final class Jobline {
         return Json.parseObject(response.getBody());
     }
 
+    /** Waits (up to 30 s) until the condition holds; fails naming what was awaited. */
+    static void waitUntil(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 30 s: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Receives and delivers with the template's worker until the job ends (or 40 s pass); the job as it is then. */
+    Job drainUntilEnded(String jobId) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        while (!job(jobId).status().isTerminal() && System.nanoTime() < deadline) {
+            SQSEvent event = receive(Duration.ofSeconds(1));
+            if (!event.getRecords().isEmpty()) {
+                deliver(event);
+            }
+        }
+        return job(jobId);
+    }
+
     Job job(String jobId) {
         return unchecked.store().find(jobId).orElseThrow();
     }

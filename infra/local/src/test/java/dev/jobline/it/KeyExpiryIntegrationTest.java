@@ -27,7 +27,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -62,16 +61,6 @@ class KeyExpiryIntegrationTest {
 
     private static Optional<String> holder(Jobline jobline) {
         return KeyItems.holder(jobline, "tenant-a", KEY);
-    }
-
-    private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s: " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 
     /** A sweep, with the log lines it wrote. */
@@ -112,7 +101,7 @@ class KeyExpiryIntegrationTest {
         CompletableFuture<SQSBatchResponse> run = CompletableFuture.supplyAsync(() -> jobline.deliver(event));
         String second;
         try {
-            waitUntil("the first job runs", () -> jobline.job(first).status() == JobStatus.RUNNING);
+            Jobline.waitUntil("the first job runs", () -> jobline.job(first).status() == JobStatus.RUNNING);
             assertEquals(409, submit(jobline, keyed("hold", "")).getStatusCode(), "within its TTL the key is held");
 
             jobline.clock.advance(Duration.ofSeconds(6));

@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -76,28 +75,6 @@ class KeyReleaseIntegrationTest {
         assertEquals(Optional.of((String) Json.parseObject(next.getBody()).get("jobId")), holder(jobline));
     }
 
-    private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    /** Receives and delivers until the job ends (or 20 s pass). */
-    private static Job drainUntilEnded(Jobline jobline, String jobId) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!jobline.job(jobId).status().isTerminal() && System.nanoTime() < deadline) {
-            SQSEvent event = jobline.receive(Duration.ofSeconds(1));
-            if (!event.getRecords().isEmpty()) {
-                jobline.deliver(event);
-            }
-        }
-        return jobline.job(jobId);
-    }
-
     @Test
     void aJobThatSucceedsGivesItsKeyBack(LocalAws aws, LocalResources resources) {
         Jobline jobline = new Jobline(aws, resources);
@@ -132,7 +109,7 @@ class KeyReleaseIntegrationTest {
         assertEquals(JobStatus.QUEUED, jobline.job(jobId).status(), "the first attempt failed; a retry follows");
         assertEquals(Optional.of(jobId), holder(jobline), "an active key is held while the job waits for its retry");
         assertEquals(409, submitKeyed(jobline, "{}").getStatusCode());
-        Job job = drainUntilEnded(jobline, jobId);
+        Job job = jobline.drainUntilEnded(jobId);
 
         assertEquals(JobStatus.FAILED, job.status());
         assertEquals(JobError.ATTEMPTS_EXHAUSTED, job.error().code());
@@ -157,7 +134,7 @@ class KeyReleaseIntegrationTest {
         String jobId = jobline.submit(keyed("sleep", "{\"seconds\":20,\"steps\":100}", ""));
         SQSEvent event = jobline.receive(Duration.ofSeconds(2));
         CompletableFuture<SQSBatchResponse> run = CompletableFuture.supplyAsync(() -> jobline.deliver(event));
-        waitUntil("the job runs", () -> jobline.job(jobId).status() == JobStatus.RUNNING);
+        Jobline.waitUntil("the job runs", () -> jobline.job(jobId).status() == JobStatus.RUNNING);
 
         APIGatewayV2HTTPResponse cancel = jobline.onJob("api-cancel-job.json", jobId, "tenant-a");
         assertEquals(202, cancel.getStatusCode(), "asked to stop: " + cancel.getBody());
@@ -258,10 +235,10 @@ class KeyReleaseIntegrationTest {
         SQSEvent event = jobline.receive(Duration.ofSeconds(2));
         CompletableFuture<SQSBatchResponse> run = CompletableFuture.supplyAsync(() -> jobline.deliver(event));
         try {
-            waitUntil("the first job runs", () -> jobline.job(first).status() == JobStatus.RUNNING);
+            Jobline.waitUntil("the first job runs", () -> jobline.job(first).status() == JobStatus.RUNNING);
 
             // the claim's listeners run right after its write
-            waitUntil("started, its queued-scope key is given back", () -> holder(jobline).isEmpty());
+            Jobline.waitUntil("started, its queued-scope key is given back", () -> holder(jobline).isEmpty());
             assertEquals(JobStatus.RUNNING, jobline.job(first).status());
             String second = jobline.submit(keyed("hold", "{}", ",\"keyScope\":\"queued\""));
             APIGatewayV2HTTPResponse third = jobline.call("api-submit-job.json", e -> e.setBody(keyed("hold", "{}", ",\"keyScope\":\"queued\"")));
@@ -289,7 +266,7 @@ class KeyReleaseIntegrationTest {
         APIGatewayV2HTTPResponse other = submitKeyed(jobline, "{}");
         assertEquals(409, other.getStatusCode());
         assertEquals(jobId, Json.parseObject(other.getBody()).get("existingJobId"));
-        assertEquals(JobStatus.SUCCEEDED, drainUntilEnded(jobline, jobId).status());
+        assertEquals(JobStatus.SUCCEEDED, jobline.drainUntilEnded(jobId).status());
         assertKeyGivenBack(jobline, jobId);
     }
 

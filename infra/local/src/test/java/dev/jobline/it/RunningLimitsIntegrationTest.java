@@ -27,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -197,7 +196,7 @@ class RunningLimitsIntegrationTest {
         Jobline jobline = new Jobline(aws, resources, Map.of("LEASE_SECONDS", "2", "VISIBILITY_SECONDS", "4"), List.of(longSolo));
         String longJob = jobline.submit("long-solo", "{\"millis\":8000}");
         CompletableFuture<SQSBatchResponse> running = CompletableFuture.supplyAsync(() -> jobline.receiveAndDeliver());
-        waitUntil("the long job runs", () -> jobline.job(longJob).status() == JobStatus.RUNNING);
+        Jobline.waitUntil("the long job runs", () -> jobline.job(longJob).status() == JobStatus.RUNNING);
         long claimed = System.nanoTime();
         String shortJob = jobline.submit("long-solo", "{\"millis\":200}");
 
@@ -210,7 +209,7 @@ class RunningLimitsIntegrationTest {
         assertEquals(JobStatus.QUEUED, waiting.status(), "the long job's place was kept by its heartbeats");
         assertEquals("type limit", waiting.waitingFor());
         running.get(30, TimeUnit.SECONDS);
-        assertEquals(JobStatus.SUCCEEDED, drainUntilEnded(jobline, shortJob).status());
+        assertEquals(JobStatus.SUCCEEDED, jobline.drainUntilEnded(shortJob).status());
         assertEquals(1, jobline.job(shortJob).attempts());
         assertEquals(1, overlaps.mostOverlapping().get("long-solo"), "never two at once");
     }
@@ -224,7 +223,7 @@ class RunningLimitsIntegrationTest {
         Jobline jobline = new Jobline(aws, resources, Map.of(), List.of(solo));
         String first = jobline.submit("solo", "{}");
         CompletableFuture<SQSBatchResponse> running = CompletableFuture.supplyAsync(() -> jobline.receiveAndDeliver());
-        waitUntil("the first job runs", () -> jobline.job(first).status() == JobStatus.RUNNING);
+        Jobline.waitUntil("the first job runs", () -> jobline.job(first).status() == JobStatus.RUNNING);
         String second = jobline.submit("solo", "{}");
 
         SQSBatchResponse waited = jobline.receiveAndDeliver();
@@ -241,7 +240,7 @@ class RunningLimitsIntegrationTest {
 
         release.countDown();
         running.get(30, TimeUnit.SECONDS);
-        Job done = drainUntilEnded(jobline, second);
+        Job done = jobline.drainUntilEnded(second);
 
         assertEquals(JobStatus.SUCCEEDED, done.status());
         assertEquals(1, done.attempts(), "the wait spent no attempt");
@@ -272,27 +271,6 @@ class RunningLimitsIntegrationTest {
         Map<String, Object> scanKey = (Map<String, Object>) types.get("scan-site").get("concurrencyKey");
         assertEquals("siteId", scanKey.get("fromPayload"));
         assertEquals("active", scanKey.get("scope"));
-    }
-
-    private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private static Job drainUntilEnded(Jobline jobline, String jobId) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-        while (!jobline.job(jobId).status().isTerminal() && System.nanoTime() < deadline) {
-            SQSEvent event = jobline.receive(Duration.ofSeconds(1));
-            if (!event.getRecords().isEmpty()) {
-                jobline.deliver(event);
-            }
-        }
-        return jobline.job(jobId);
     }
 
     @Test

@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -65,16 +64,6 @@ class WorkerSemanticsIntegrationTest {
         @Override
         public void resend(dev.jobline.queue.ReceivedMessage message, Duration delay) {
             real.resend(message, delay);
-        }
-    }
-
-    private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(50);
         }
     }
 
@@ -230,7 +219,7 @@ class WorkerSemanticsIntegrationTest {
         String jobId = jobline.submit("sleep", "{\"seconds\":30,\"steps\":60}");
         SQSEvent event = jobline.receive(Duration.ofSeconds(2));
         CompletableFuture<SQSBatchResponse> run = CompletableFuture.supplyAsync(() -> jobline.deliver(event));
-        waitUntil("the job runs", () -> jobline.job(jobId).status() == JobStatus.RUNNING);
+        Jobline.waitUntil("the job runs", () -> jobline.job(jobId).status() == JobStatus.RUNNING);
 
         jobline.wiring.store().requestCancel(jobId, "tenant-a", jobline.clock.instant());
 
@@ -253,7 +242,7 @@ class WorkerSemanticsIntegrationTest {
         }
 
         CompletableFuture<SQSBatchResponse> run = CompletableFuture.supplyAsync(() -> jobline.deliver(event));
-        waitUntil("both quick jobs finished", () -> jobline.job(quickOne).status() == JobStatus.SUCCEEDED
+        Jobline.waitUntil("both quick jobs finished", () -> jobline.job(quickOne).status() == JobStatus.SUCCEEDED
                 && jobline.job(quickTwo).status() == JobStatus.SUCCEEDED);
 
         assertEquals(JobStatus.RUNNING, jobline.job(slow).status(), "the quick ones did not wait for the slow one");
