@@ -82,7 +82,7 @@ public final class SchedulesApi {
         Schedule schedule = applied(draft, fields, now, true);
         if (!schedules.create(schedule)) {
             throw new Problem(409, "schedule-exists", "A schedule by this name exists",
-                    "the tenant has a schedule named '" + checked + "'; change it with PATCH or delete it first").with("name", checked);
+                    "the tenant has a schedule named '" + checked + "'; change it with PATCH or delete it first");
         }
         return HttpResponse.json(201, view(schedule, DEFAULT_FIRES)).withHeader("location", selfLink(checked));
     }
