@@ -193,6 +193,10 @@ public final class SchedulesApi {
         String timeZone = current.timeZone();
         String rate = current.rate();
         boolean timing = creating;
+        if (creating && fields.get("cron") == null && fields.get("rate") == null) {
+            throw Problem.badRequest("invalid-field", "give either 'cron' (five fields, with an optional 'timeZone') or 'rate' "
+                    + "(such as \"5 minutes\")").with("field", "cron");
+        }
         if (fields.containsKey("cron") || fields.containsKey("rate") || fields.containsKey("timeZone")) {
             timing = true;
             boolean hasCron = fields.get("cron") != null;
