@@ -225,6 +225,11 @@ public final class DynamoScheduleStore implements ScheduleStore {
         return item;
     }
 
+    /** A schedule from its item as a Scan of the table returns it (the local runner's view). */
+    public static Schedule fromStoredItem(Map<String, AttributeValue> item) {
+        return fromItem(item);
+    }
+
     static Schedule fromItem(Map<String, AttributeValue> item) {
         List<ScheduleRun> runs = new ArrayList<>();
         Object stored = item.containsKey("runs") ? Json.parseStored(item.get("runs").s()) : null;

@@ -84,5 +84,10 @@ class ScheduleRunnerTest {
             assertTrue(late.compareTo(ON_TIME) < 0, "started within " + ON_TIME.toMillis() + " ms of its fire: " + figures);
         }
         System.out.println("schedule lateness: " + String.join("; ", figures));
+
+        // the live view lists it: name, next fire, its latest run
+        List<String> view = TerminalView.scheduleLines(runner.status());
+        assertEquals(1, view.size(), view.toString());
+        assertTrue(view.get(0).contains("local-dev/tick") && view.get(0).contains("created"), view.toString());
     }
 }
