@@ -222,6 +222,29 @@ class ScheduleFiringIntegrationTest {
         assertEquals(1, jobline.countedRuns.get());
     }
 
+    @Test
+    void aFiresJobWhoseSendWasLostIsSentByTheSweeperEvenWhenNoPassRecoversIt(LocalAws aws, LocalResources resources) {
+        Jobline jobline = new Jobline(aws, resources, DUE_ONLY);
+        created(jobline, everyMinute("orphaned", "skip", "{\"type\":\"count\"}"));
+        jobline.clock.advance(PERIOD);
+        SchedulerHandler crashing = new SchedulerHandler(new Scheduler(jobline.schedulerWiring.lifecycle(),
+                jobline.schedulerWiring.schedules(), jobline.schedulerWiring.store(), new DyingQueue(), jobline.wiring.registry(),
+                262_144, Duration.ZERO));
+        jobline.fireSchedules(crashing);
+        // the schedule is deleted before any pass comes back to its fire
+        assertEquals(204, jobline.schedule("DELETE", "/schedules/orphaned", null).getStatusCode());
+        assertEquals(1, jobline.storedItems());
+        assertEquals(0, jobline.visibleMessages());
+
+        // past the template's QUEUED_STALE_SECONDS (900) from its fire time
+        jobline.clock.advance(Duration.ofMinutes(16));
+        Map<String, Object> sweep = jobline.sweep();
+
+        assertEquals(1, sweep.get("resent"), sweep.toString());
+        jobline.receiveAndDeliver();
+        assertEquals(1, jobline.countedRuns.get());
+    }
+
     /** A queue whose send kills the invocation (not a failed send, which the scheduler survives). */
     private static final class DyingQueue implements JobQueue {
         @Override public void send(JobMessage message) { throw new IllegalStateException("the function died here"); }
