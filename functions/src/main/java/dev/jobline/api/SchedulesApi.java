@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,7 +74,8 @@ public final class SchedulesApi {
             throw Problem.badRequest("missing-field", "'name' is required").with("field", "name");
         }
         String checked = name(name);
-        Instant now = clock.instant();
+        // as stored: the answer shows the times a later read will
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         if (fields.get("job") == null) {
             throw Problem.badRequest("missing-field", "'job' is required: the submission each fire makes a job of").with("field", "job");
         }
@@ -147,7 +149,7 @@ public final class SchedulesApi {
         }
         for (int tries = 0; tries < CHANGE_TRIES; tries++) {
             Schedule current = find(request.tenantId(), name);
-            Instant now = clock.instant();
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
             Schedule changed = applied(current, fields, now, false);
             if (schedules.replace(changed, current.version())) {
                 return HttpResponse.json(200, view(changed, DEFAULT_FIRES));
@@ -269,7 +271,7 @@ public final class SchedulesApi {
         if (rate != null && (timing && (fields.containsKey("rate") || creating || fields.containsKey("startAt")))) {
             // a rate's fires count from its start: startAt, else one period from now
             Duration every = Rate.parse(rate, Duration.ZERO).every();
-            anchor = startAt != null && startAt.isAfter(now) ? startAt : now.plus(every);
+            anchor = startAt != null && startAt.isAfter(now) ? startAt : now.plus(every).truncatedTo(ChronoUnit.SECONDS);
         }
         Schedule changed = new Schedule(current.tenantId(), current.name(), current.scheduleId(), cron, timeZone, rate, anchor,
                 template, overlap, startAt, endAt, paused, current.nextFireAt(), current.createdAt(), now,

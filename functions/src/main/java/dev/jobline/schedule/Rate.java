@@ -32,7 +32,7 @@ public record Rate(String text, Duration every) {
             default -> Duration.ofDays(amount);
         };
         if (every.compareTo(shortest) < 0 || every.compareTo(LONGEST) > 0) {
-            throw new CronExpression.Invalid("a rate is from " + words(shortest) + " to 366 days, not " + text.trim());
+            throw new CronExpression.Invalid("a rate is at least " + words(shortest) + " and at most 366 days, not " + text.trim());
         }
         return new Rate(text.trim(), every);
     }
@@ -47,6 +47,7 @@ public record Rate(String text, Duration every) {
     }
 
     private static String words(Duration duration) {
-        return duration.toSeconds() % 60 == 0 ? duration.toMinutes() + " minute(s)" : duration.toSeconds() + " second(s)";
+        long amount = duration.toSeconds() % 60 == 0 ? duration.toMinutes() : duration.toSeconds();
+        return amount + (duration.toSeconds() % 60 == 0 ? " minute" : " second") + (amount == 1 ? "" : "s");
     }
 }

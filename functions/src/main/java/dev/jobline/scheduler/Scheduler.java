@@ -35,6 +35,10 @@ import java.util.function.Supplier;
  * and moves the schedule on. The sweeper re-sends a QUEUED job nobody claimed, too.
  *
  * <p>After downtime, a schedule fires once for the missed period: its latest fire time not after now.
+ *
+ * <p>overlap skip and enqueue: a fire ahead of its time whose key the previous job still holds is not decided yet (the
+ * previous job may end before the fire): the first pass after its fire time makes it (late by at most a period) or
+ * skips it, when the previous job still holds the key.
  */
 public final class Scheduler {
     /** A schedule makes at most this many fires in one pass (a rate shorter than the lookahead, in a local run). */
@@ -62,8 +66,8 @@ public final class Scheduler {
     }
 
     /** What one pass did. */
-    public record Report(int schedulesRead, int created, int skipped, int refused, int invalid, int recovered, int raced,
-                         boolean complete) {
+    public record Report(int schedulesRead, int created, int skipped, int deferred, int refused, int invalid, int recovered,
+                         int raced, boolean complete) {
     }
 
     /** One pass over every shard; stops early (the next pass carries on) when time runs short. */
@@ -90,10 +94,10 @@ public final class Scheduler {
         } finally {
             lifecycle.flush();
         }
-        Report report = new Report(counter.read, counter.created, counter.skipped, counter.refused, counter.invalid,
-                counter.recovered, counter.raced, complete);
+        Report report = new Report(counter.read, counter.created, counter.skipped, counter.deferred, counter.refused,
+                counter.invalid, counter.recovered, counter.raced, complete);
         Log.info("schedules.fired", "schedulesRead", report.schedulesRead(), "created", report.created(),
-                "skipped", report.skipped(), "refused", report.refused(), "invalid", report.invalid(),
+                "skipped", report.skipped(), "deferred", report.deferred(), "refused", report.refused(), "invalid", report.invalid(),
                 "recovered", report.recovered(), "raced", report.raced());
         return report;
     }
@@ -109,6 +113,11 @@ public final class Scheduler {
             Instant fireAt = current.latestDue(now);
             Instant missedSince = fireAt.equals(current.nextFireAt()) ? null : current.nextFireAt();
             ScheduleRun run = fireOnce(current, fireAt, missedSince, now, counter);
+            if (run == null) {
+                // decided at a pass after its fire time: the previous job may still end before it
+                counter.deferred++;
+                return;
+            }
             Schedule moved = current.fired(run, current.fireAfter(fireAt).orElse(null), clock.instant());
             if (!schedules.replace(moved, current.version())) {
                 // another invocation (or a PATCH) moved it first: its fire is its own; this one's job, if any, is the same
@@ -136,6 +145,9 @@ public final class Scheduler {
         } catch (Refusal.KeyConflict conflict) {
             if (jobs.find(jobId).isPresent()) {
                 return recovered(schedule, jobId, fireAt, missedSince, now, counter);
+            }
+            if (fireAt.isAfter(now)) {
+                return null;
             }
             counter.skipped++;
             Log.info("schedule.skipped", "tenantId", schedule.tenantId(), "schedule", schedule.name(), "fireAt", fireAt.toString(),
@@ -189,6 +201,7 @@ public final class Scheduler {
         int read;
         int created;
         int skipped;
+        int deferred;
         int refused;
         int invalid;
         int recovered;

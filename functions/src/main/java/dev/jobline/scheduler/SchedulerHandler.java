@@ -32,6 +32,7 @@ public final class SchedulerHandler implements RequestHandler<ScheduledEvent, Ma
         answer.put("schedulesRead", report.schedulesRead());
         answer.put("created", report.created());
         answer.put("skipped", report.skipped());
+        answer.put("deferred", report.deferred());
         answer.put("refused", report.refused());
         answer.put("invalid", report.invalid());
         answer.put("recovered", report.recovered());

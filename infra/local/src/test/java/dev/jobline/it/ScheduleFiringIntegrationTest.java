@@ -98,6 +98,37 @@ class ScheduleFiringIntegrationTest {
     }
 
     @Test
+    void aSkipFireMadeAheadWaitsForItsTimeToDecideWhetherThePreviousJobStillRuns(LocalAws aws, LocalResources resources) {
+        // the template's lookahead: fires up to a minute ahead are made at once
+        Jobline jobline = new Jobline(aws, resources, Map.of("SCHEDULE_LOOKAHEAD_SECONDS", "60"));
+        created(jobline, everyMinute("sync", "skip", "{\"type\":\"count\"}"));
+        jobline.fireSchedules();
+        String first = (String) runs(jobline, "sync").get(0).get("jobId");
+        jobline.clock.advance(Duration.ofSeconds(61));
+        jobline.wiring.lifecycle().claim(first, new Lease("attempt-1", jobline.clock.instant().plusSeconds(300)));
+
+        // the second fire is ahead and the first job runs: not decided yet
+        Map<String, Object> ahead = jobline.fireSchedules();
+        assertEquals(1, ahead.get("deferred"), ahead.toString());
+        assertEquals(0, ahead.get("skipped"), ahead.toString());
+        // the first job ends before the second fire's time: the pass after it makes the second job
+        Job running = jobline.job(first);
+        jobline.wiring.lifecycle().succeed(running, new Lease("attempt-1", running.leaseExpiresAt()), "1", null, null, Duration.ZERO);
+        jobline.clock.advance(Duration.ofSeconds(60));
+        Map<String, Object> due = jobline.fireSchedules();
+
+        assertEquals(1, due.get("created"), due.toString());
+        assertEquals(1, due.get("deferred"), "the third, ahead, meets the second job's key: " + due);
+        // the second job has not run when the third fire's time has passed: that fire is skipped
+        jobline.clock.advance(Duration.ofSeconds(60));
+        Map<String, Object> past = jobline.fireSchedules();
+
+        assertEquals(1, past.get("skipped"), past.toString());
+        List<Map<String, Object>> runs = runs(jobline, "sync");
+        assertEquals(List.of("skipped", "created", "created"), runs.stream().map(run -> run.get("outcome")).toList());
+    }
+
+    @Test
     void overlapEnqueueQueuesAFireWhileThePreviousRunsButSkipsOneWhileAnotherWaits(LocalAws aws, LocalResources resources) {
         Jobline jobline = new Jobline(aws, resources, DUE_ONLY);
         created(jobline, everyMinute("report", "enqueue", "{\"type\":\"count\"}"));
