@@ -4,15 +4,15 @@
 # Lambda's Java runtime puts the task root and every jar in its lib/ on the classpath (CustomerClassLoader in
 # aws-lambda-java-runtime-interface-client), so each function gets the one shaded jar in lib/.
 #
-# The jar is built once: make rebuilds it only when a source is newer, and the five targets copy the same file.
+# The jar is built once: make rebuilds it only when a source is newer, and the six targets copy the same file.
 # samconfig.toml builds in the source tree (build_in_source), one function after another (parallel = false), so the
-# first target runs Maven and the other four find the jar up to date. By hand:
+# first target runs Maven and the other five find the jar up to date. By hand:
 #   make build-ApiFunction ARTIFACTS_DIR=/tmp/api
 
 MVN ?= mvn
 JAR := functions/target/jobline-functions.jar
 SOURCES := pom.xml functions/pom.xml $(shell find functions/src/main -type f)
-FUNCTIONS := ApiFunction WorkerFunction DeadLetterFunction SweeperFunction WebhookFunction
+FUNCTIONS := ApiFunction WorkerFunction DeadLetterFunction SweeperFunction SchedulerFunction WebhookFunction
 
 .PHONY: $(addprefix build-,$(FUNCTIONS)) artifacts-dir
 

@@ -74,6 +74,12 @@ public final class JobsApi {
      */
     public JobsApi(JobService jobs, AdminService admin, JobLifecycle lifecycle, dev.jobline.job.JobRegistry registry,
                    int maxPayloadBytes, String adminScope, WebhookSecrets webhookSecrets) {
+        this(jobs, admin, lifecycle, registry, maxPayloadBytes, adminScope, webhookSecrets, null);
+    }
+
+    /** @param schedules the /schedules routes; null for a function without a schedules table */
+    public JobsApi(JobService jobs, AdminService admin, JobLifecycle lifecycle, dev.jobline.job.JobRegistry registry,
+                   int maxPayloadBytes, String adminScope, WebhookSecrets webhookSecrets, SchedulesApi schedules) {
         this.jobs = jobs;
         this.admin = admin;
         this.lifecycle = lifecycle;
@@ -82,7 +88,7 @@ public final class JobsApi {
         this.adminScope = adminScope;
         this.webhookSecrets = webhookSecrets;
         this.clock = lifecycle.clock();
-        this.routes = List.of(
+        List<Route> table = new ArrayList<>(List.of(
                 new Route("GET", "/health", Route.Access.PUBLIC, (request, path) -> health()),
                 new Route("GET", "/dashboard", Route.Access.PUBLIC, (request, path) -> dashboard.page()),
                 new Route("GET", "/dashboard/{file}", Route.Access.PUBLIC, (request, path) -> dashboard.file(path.get("file"))),
@@ -102,7 +108,11 @@ public final class JobsApi {
                 new Route("GET", "/webhook-secret", Route.Access.TENANT, (request, path) -> webhookSecret(request)),
                 new Route("GET", "/stats", Route.Access.ADMIN, (request, path) -> HttpResponse.json(200, admin.stats())),
                 new Route("GET", "/admin/dead-letters", Route.Access.ADMIN, (request, path) -> deadLetters(request)),
-                new Route("POST", "/admin/redrive", Route.Access.ADMIN, (request, path) -> redrive(request)));
+                new Route("POST", "/admin/redrive", Route.Access.ADMIN, (request, path) -> redrive(request))));
+        if (schedules != null) {
+            table.addAll(schedules.routes());
+        }
+        this.routes = List.copyOf(table);
     }
 
     /** The route table, for documentation checks. */
@@ -736,7 +746,7 @@ public final class JobsApi {
     }
 
     /** JSON is UTF-8 (RFC 8259): a body labelled with any other charset is refused, not read as UTF-8. */
-    private static void requireJson(HttpRequest request) {
+    static void requireJson(HttpRequest request) {
         String contentType = request.header("content-type");
         String[] parts = contentType == null ? new String[] {""} : contentType.split(";");
         String mediaType = parts[0].trim().toLowerCase(Locale.ROOT);

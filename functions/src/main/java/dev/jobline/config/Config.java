@@ -32,7 +32,10 @@ public record Config(
         int webhookMaxAttempts,
         int memoryMb,
         String metricsService,
-        Duration pausedRecheck) {
+        Duration pausedRecheck,
+        String schedulesTableName,
+        Duration scheduleMinRate,
+        Duration scheduleLookahead) {
 
     /** Set by Lambda itself to the function's MemorySize: what a job's compute is priced at. */
     public static final String MEMORY_SIZE = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
@@ -43,7 +46,8 @@ public record Config(
             "DEAD_LETTER_QUEUE_ARN", "IN_FLIGHT_SHARDS", "RETENTION_DAYS", "QUEUED_STALE_SECONDS", "MAX_PAYLOAD_BYTES",
             "LEASE_SECONDS", "VISIBILITY_SECONDS", "SAFETY_MARGIN_MILLIS", "WORKER_PARALLELISM", "MAX_RESULT_BYTES", "TENANT_MAX_IN_FLIGHT",
             "TENANT_MAX_RUNNING", "TENANT_SUBMITS_PER_MINUTE", "ADMIN_SCOPE", "WEBHOOKS_QUEUE_URL", "WEBHOOKS_DEAD_LETTER_QUEUE_ARN", "WEBHOOK_SIGNING_KEY",
-            "WEBHOOK_ALLOW_PRIVATE_HOSTS", "WEBHOOK_MAX_ATTEMPTS", "METRICS_SERVICE", MEMORY_SIZE, "PAUSED_RECHECK_SECONDS");
+            "WEBHOOK_ALLOW_PRIVATE_HOSTS", "WEBHOOK_MAX_ATTEMPTS", "METRICS_SERVICE", MEMORY_SIZE, "PAUSED_RECHECK_SECONDS",
+            "SCHEDULES_TABLE_NAME", "SCHEDULE_MIN_RATE_SECONDS", "SCHEDULE_LOOKAHEAD_SECONDS");
 
     /** The webhook signing key derives every tenant's secret; shorter keys are refused. */
     public static final int MIN_SIGNING_KEY_LENGTH = 32;
@@ -97,7 +101,12 @@ public record Config(
                 number(env, MEMORY_SIZE, 128, 128, 10_240),
                 env.getOrDefault("METRICS_SERVICE", "jobline"),
                 // a paused type's message comes round again this often: what a resume waits at most
-                Duration.ofSeconds(number(env, "PAUSED_RECHECK_SECONDS", 30, 1, 900)));
+                Duration.ofSeconds(number(env, "PAUSED_RECHECK_SECONDS", 30, 1, 900)),
+                optional(env, "SCHEDULES_TABLE_NAME"),
+                // the scheduler runs every minute: a shorter rate is for local runs that speed it up
+                Duration.ofSeconds(number(env, "SCHEDULE_MIN_RATE_SECONDS", 60, 1, 86_400)),
+                // fires this far ahead are made at once and sent delayed: the scheduler's period, so none starts late
+                Duration.ofSeconds(number(env, "SCHEDULE_LOOKAHEAD_SECONDS", 60, 0, 900)));
     }
 
     /** Absent is allowed (a function that signs nothing); present, it must be long enough to be a key. */

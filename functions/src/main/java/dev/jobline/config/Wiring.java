@@ -3,6 +3,10 @@ package dev.jobline.config;
 import dev.jobline.api.AdminService;
 import dev.jobline.api.JobService;
 import dev.jobline.api.JobsApi;
+import dev.jobline.api.SchedulesApi;
+import dev.jobline.scheduler.Scheduler;
+import dev.jobline.store.DynamoScheduleStore;
+import dev.jobline.store.ScheduleStore;
 import dev.jobline.deadletter.DeadLetters;
 import dev.jobline.job.JobRegistry;
 import dev.jobline.job.Priority;
@@ -183,7 +187,22 @@ public final class Wiring {
         JobService jobs = new JobService(lifecycle, store, queue);
         AdminService admin = new AdminService(jobs, store, tenants, queue, queueAdmin(), registry, clock,
                 config.tenantMaxRunning()).withTypes(pauses, activity);
-        return new JobsApi(jobs, admin, lifecycle, registry, config.maxPayloadBytes(), config.adminScope(), webhookSecrets);
+        SchedulesApi schedules = config.schedulesTableName() == null ? null
+                : new SchedulesApi(schedules(), store, registry, config.maxPayloadBytes(), config.scheduleMinRate(), clock);
+        return new JobsApi(jobs, admin, lifecycle, registry, config.maxPayloadBytes(), config.adminScope(), webhookSecrets,
+                schedules);
+    }
+
+    /** The tenants' schedules (SCHEDULES_TABLE_NAME), due index sharded as the in-flight index. */
+    public ScheduleStore schedules() {
+        if (config.schedulesTableName() == null) {
+            throw new IllegalStateException("this function has no SCHEDULES_TABLE_NAME");
+        }
+        return new DynamoScheduleStore(clients.dynamo(), config.schedulesTableName(), config.inFlightShards());
+    }
+
+    public Scheduler scheduler() {
+        return new Scheduler(lifecycle, schedules(), store, queue, registry, config.maxPayloadBytes(), config.scheduleLookahead());
     }
 
     public Worker worker() {

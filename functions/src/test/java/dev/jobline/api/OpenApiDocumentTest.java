@@ -473,7 +473,7 @@ class OpenApiDocumentTest {
                         .endpointOverride(nowhere).httpClient(UrlConnectionHttpClient.create()).build(),
                 SqsClient.builder().region(Region.US_EAST_1).credentialsProvider(credentials)
                         .endpointOverride(nowhere).httpClient(UrlConnectionHttpClient.create()).build());
-        return new Wiring(Config.from(Map.of("TABLE_NAME", "t", "QUEUE_URL", "http://127.0.0.1:1/q")), clients,
+        return new Wiring(Config.from(Map.of("TABLE_NAME", "t", "QUEUE_URL", "http://127.0.0.1:1/q", "SCHEDULES_TABLE_NAME", "s")), clients,
                 JobCatalog.registry(), Clock.systemUTC());
     }
 

@@ -35,6 +35,26 @@ class FunctionRoleTest {
     }
 
     @Test
+    void theSchedulerMayQueryOnlyTheDueIndexAndMakeJobsButNotReadOrListThem(LocalResources resources) {
+        FunctionRole scheduler = FunctionRole.of(resources, "SchedulerFunction");
+        String schedules = resources.tableArn("SchedulesTable");
+        String jobs = resources.tableArn("JobsTable");
+
+        assertTrue(scheduler.decide(new IamRequest("dynamodb:Query", schedules + "/index/due")).allowed());
+        assertTrue(scheduler.decide(new IamRequest("dynamodb:BatchGetItem", schedules)).allowed());
+        assertTrue(scheduler.decide(new IamRequest("dynamodb:PutItem", schedules)).allowed());
+        assertFalse(scheduler.decide(new IamRequest("dynamodb:Query", schedules)).allowed(), "it lists no tenant's schedules");
+        assertFalse(scheduler.decide(new IamRequest("dynamodb:DeleteItem", schedules)).allowed(), "it deletes no schedule");
+        assertTrue(scheduler.decide(new IamRequest("dynamodb:PutItem", jobs)).allowed());
+        assertFalse(scheduler.decide(new IamRequest("dynamodb:Query", jobs + "/index/inFlight")).allowed());
+        assertFalse(scheduler.decide(new IamRequest("dynamodb:Scan", jobs)).allowed());
+        assertTrue(scheduler.decide(new IamRequest("sqs:SendMessage", resources.queueArn("JobsQueue"))).allowed());
+        assertFalse(scheduler.decide(new IamRequest("sqs:SendMessage", resources.queueArn("WebhooksQueue"))).allowed());
+        assertFalse(FunctionRole.of(resources, "WorkerFunction").decide(new IamRequest("dynamodb:PutItem", schedules)).allowed(),
+                "only the API and the scheduler write schedules");
+    }
+
+    @Test
     void samAttachesTheSqsPollerPolicyOnlyToFunctionsWithAnSqsEvent(LocalResources resources) {
         String jobsQueue = resources.queueArn("JobsQueue");
 

@@ -21,6 +21,7 @@ import dev.jobline.local.LambdaContext;
 import dev.jobline.local.LambdaSqsEvent;
 import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalResources;
+import dev.jobline.scheduler.SchedulerHandler;
 import dev.jobline.sweeper.SweeperHandler;
 import dev.jobline.webhook.WebhookHandler;
 import dev.jobline.worker.WorkerHandler;
@@ -63,6 +64,9 @@ final class Jobline {
     final ApiHandler api;
     final WorkerHandler worker;
     final SweeperHandler sweeper;
+    /** The scheduler function's wiring, for a test that builds a scheduler around a wrapped store. */
+    final Wiring schedulerWiring;
+    final SchedulerHandler scheduler;
     final DeadLetterHandler deadLetters;
     /** The webhook function, wired as the template says, but calling private hosts: the tests' receivers are on 127.0.0.1. */
     final Wiring webhookWiring;
@@ -114,6 +118,8 @@ final class Jobline {
         this.api = new ApiHandler(new Wiring(config("ApiFunction", overrides), clients.of("ApiFunction"), registry, clock).api());
         this.worker = new WorkerHandler(wiring.worker());
         this.sweeper = new SweeperHandler(new Wiring(config("SweeperFunction", overrides), clients.of("SweeperFunction"), registry, clock).sweeper());
+        this.schedulerWiring = new Wiring(config("SchedulerFunction", overrides), clients.of("SchedulerFunction"), registry, clock);
+        this.scheduler = new SchedulerHandler(schedulerWiring.scheduler());
         this.deadLetters = new DeadLetterHandler(new Wiring(config("DeadLetterFunction", overrides), clients.of("DeadLetterFunction"), registry, clock).deadLetters());
         Map<String, String> webhookOverrides = new HashMap<>(Map.of("WEBHOOK_ALLOW_PRIVATE_HOSTS", "true"));
         webhookOverrides.putAll(overrides);
@@ -358,6 +364,47 @@ final class Jobline {
     Map<String, Object> sweep() {
         ScheduledEvent event = EventLoader.loadScheduledEvent(EVENTS.resolve("schedule-sweep.json").toString());
         return sweeper.handleRequest(event, new LambdaContext("SweeperFunction", Duration.ofSeconds(60)));
+    }
+
+    /** One pass of the scheduler function, as its EventBridge rule invokes it. */
+    Map<String, Object> fireSchedules() {
+        return fireSchedules(scheduler);
+    }
+
+    Map<String, Object> fireSchedules(SchedulerHandler handler) {
+        ScheduledEvent event = EventLoader.loadScheduledEvent(EVENTS.resolve("schedule-fire.json").toString());
+        return handler.handleRequest(event, new LambdaContext("SchedulerFunction", Duration.ofSeconds(60)));
+    }
+
+    /** Another scheduler environment, wired as {@link #scheduler} is (Lambda may run two invocations at once). */
+    SchedulerHandler newScheduler() {
+        return new SchedulerHandler(new Wiring(config("SchedulerFunction", overrides), clients.of("SchedulerFunction"),
+                wiring.registry(), clock).scheduler());
+    }
+
+    /** The schedules as the tests read them, on unchecked clients: not a call of any function. */
+    dev.jobline.store.ScheduleStore schedules() {
+        return unchecked.schedules();
+    }
+
+    /** Calls a schedule route as tenant-a (or another tenant): method, path, body (null for none); checked against openapi.yaml. */
+    APIGatewayV2HTTPResponse schedule(String method, String path, String body, String tenant) {
+        return call("api-create-schedule.json", event -> {
+            event.setRawPath(path);
+            event.getRequestContext().getHttp().setPath(path);
+            event.getRequestContext().getHttp().setMethod(method);
+            event.setRouteKey(method + " " + (path.equals("/schedules") ? path : "/schedules/{name}"));
+            event.setPathParameters(path.startsWith("/schedules/") ? Map.of("name", path.substring("/schedules/".length())) : null);
+            event.setBody(body);
+            if (body == null) {
+                event.getHeaders().remove("content-type");
+            }
+            event.getRequestContext().getAuthorizer().getJwt().getClaims().put("sub", tenant);
+        });
+    }
+
+    APIGatewayV2HTTPResponse schedule(String method, String path, String body) {
+        return schedule(method, path, body, "tenant-a");
     }
 
     int visibleMessages() {

@@ -251,7 +251,7 @@ class TemplateChecksTest {
     void anEndpointVariableThatIsNotEmptyInAwsIsCaught() throws IOException {
         List<String> problems = broken("        AWS_ENDPOINT_URL_DYNAMODB: \"\"\n", "        AWS_ENDPOINT_URL_DYNAMODB: http://localhost:4567\n")
                 .endpointVariablesAreEmpty();
-        assertEquals(5, problems.size(), problems.toString());
+        assertEquals(6, problems.size(), problems.toString());
         assertTrue(problems.get(0).startsWith("ApiFunction: AWS_ENDPOINT_URL_DYNAMODB is http://localhost:4567 in AWS"), problems.toString());
     }
 
@@ -273,7 +273,7 @@ class TemplateChecksTest {
     void aCodeUriNamingTheJarIsCaught() throws IOException {
         // the issue: SAM CLI skips only .zip CodeUris, picks its Maven workflow for a jar and fails ("Not a directory")
         List<String> problems = broken("    CodeUri: .\n", "    CodeUri: functions/target/jobline-functions.jar\n").functionsAreBuiltByTheMakefile();
-        assertEquals(5, problems.size(), problems.toString());
+        assertEquals(6, problems.size(), problems.toString());
         assertTrue(problems.get(0).endsWith("CodeUri functions/target/jobline-functions.jar is not the directory of the Makefile"), problems.toString());
     }
 
@@ -330,14 +330,14 @@ class TemplateChecksTest {
         // the issue's case: the template declared no endpoint variables, so SAM dropped env.json's
         List<String> problems = broken("        AWS_ENDPOINT_URL_SQS: \"\"\n", "").envVarsFileIsDeclared(envJson());
         assertEquals(List.of("Parameters.AWS_ENDPOINT_URL_SQS: not declared by [ApiFunction, WorkerFunction, DeadLetterFunction, "
-                + "SweeperFunction, WebhookFunction], so SAM drops it there"), problems);
+                + "SweeperFunction, SchedulerFunction, WebhookFunction], so SAM drops it there"), problems);
     }
 
     @Test
     void aParameterDeclaredBySomeFunctionsOnlyIsCaught() throws IOException {
         List<String> problems = checks(text()).envVarsFileIsDeclared(Map.of("Parameters", Map.of("WORKER_PARALLELISM", "4")));
         assertEquals(List.of("Parameters.WORKER_PARALLELISM: not declared by [ApiFunction, DeadLetterFunction, SweeperFunction, "
-                + "WebhookFunction], so SAM drops it there"), problems);
+                + "SchedulerFunction, WebhookFunction], so SAM drops it there"), problems);
     }
 
     @Test

@@ -232,9 +232,10 @@ public final class LocalRunner implements AutoCloseable {
         String table = resources.tableNames().getOrDefault("JobsTable",
                 resources.tableNames().values().stream().findFirst().orElse(null));
         if (table == null) {
-            return new StackStatus(Map.of(), List.of(), 0, List.of(), List.of());
+            return new StackStatus(Map.of(), List.of(), 0, List.of(), List.of(), List.of());
         }
-        return StackStatus.read(aws.dynamoClient(), table, aws.sqsClient(), resources.queueUrls());
+        return StackStatus.read(aws.dynamoClient(), table, resources.tableNames().get("SchedulesTable"), aws.sqsClient(),
+                resources.queueUrls());
     }
 
     /** Stops taking work, lets the invocations under way finish, then stops the stack. */

@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * depth (exact on ElasticMQ), and the job types an operator paused.
  */
 record StackStatus(Map<String, Integer> jobsByStatus, List<RunningJob> running, int deadLetters,
-        List<QueueDepth> queues, List<String> pausedTypes) {
+        List<QueueDepth> queues, List<String> pausedTypes, List<ScheduleLine> schedules) {
 
     static final List<String> STATUSES = List.of("QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED");
 
@@ -28,7 +28,13 @@ record StackStatus(Map<String, Integer> jobsByStatus, List<RunningJob> running, 
     record QueueDepth(String name, int visible, int inFlight, int delayed) {
     }
 
-    static StackStatus read(DynamoDbClient dynamo, String table, SqsClient sqs, Map<String, String> queueUrls) {
+    /** A schedule: whose, its next fire (null: paused or ended), its latest fire and what it did. */
+    record ScheduleLine(String tenantId, String name, boolean paused, java.time.Instant nextFireAt, java.time.Instant lastFireAt,
+                        String lastOutcome, String lastJobId) {
+    }
+
+    /** @param schedulesTable the schedules' table; null for a template without one */
+    static StackStatus read(DynamoDbClient dynamo, String table, String schedulesTable, SqsClient sqs, Map<String, String> queueUrls) {
         Map<String, Integer> byStatus = new LinkedHashMap<>();
         STATUSES.forEach(status -> byStatus.put(status, 0));
         List<RunningJob> running = new ArrayList<>();
@@ -68,7 +74,31 @@ record StackStatus(Map<String, Integer> jobsByStatus, List<RunningJob> running, 
         });
         // the paused types, as the workers read them (one item)
         List<String> paused = new ArrayList<>(new dev.jobline.store.DynamoTypePauses(dynamo, table).paused().keySet());
-        return new StackStatus(byStatus, running, deadLetters, queues, paused);
+        return new StackStatus(byStatus, running, deadLetters, queues, paused,
+                schedulesTable == null ? List.of() : schedules(dynamo, schedulesTable));
+    }
+
+    /** Every schedule of the local table, by tenant and name (a Scan: a local table only). */
+    private static List<ScheduleLine> schedules(DynamoDbClient dynamo, String table) {
+        List<ScheduleLine> lines = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            ScanRequest.Builder scan = ScanRequest.builder().tableName(table);
+            if (start != null) {
+                scan.exclusiveStartKey(start);
+            }
+            ScanResponse page = dynamo.scan(scan.build());
+            for (Map<String, AttributeValue> item : page.items()) {
+                dev.jobline.schedule.Schedule schedule = dev.jobline.store.DynamoScheduleStore.fromStoredItem(item);
+                dev.jobline.schedule.ScheduleRun last = schedule.runs().isEmpty() ? null : schedule.runs().get(0);
+                lines.add(new ScheduleLine(schedule.tenantId(), schedule.name(), schedule.paused(),
+                        schedule.paused() ? null : schedule.nextFireAt(), last == null ? null : last.fireAt(),
+                        last == null ? null : last.outcome(), last == null ? null : last.jobId()));
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        lines.sort(Comparator.comparing(ScheduleLine::tenantId).thenComparing(ScheduleLine::name));
+        return lines;
     }
 
     private static RunningJob runningJob(Map<String, AttributeValue> item) {

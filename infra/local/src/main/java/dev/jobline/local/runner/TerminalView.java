@@ -123,6 +123,16 @@ final class TerminalView implements AutoCloseable {
                     queue.delayed());
             lines.add((queue.visible() + queue.inFlight() > 0 && queue.name().contains("Dead") ? RED : "") + fit(line));
         }
+        if (!stack.schedules().isEmpty()) {
+            lines.add("");
+            lines.add(BOLD + String.format("%-32s %-10s %-10s %s", "Schedules", "next fire", "last fire", "last run") + RESET);
+            List<String> schedules = scheduleLines(stack);
+            int shown = Math.min(schedules.size(), 5);
+            schedules.subList(0, shown).forEach(line -> lines.add(fit(line)));
+            if (schedules.size() > shown) {
+                lines.add(DIM + "  ... and " + (schedules.size() - shown) + " more" + RESET);
+            }
+        }
         lines.add("");
         lines.add(BOLD + "Running" + RESET + (stack.running().isEmpty() ? DIM + "  none" + RESET : ""));
         int room = Math.max(3, rows - lines.size() - 10);
@@ -143,6 +153,19 @@ final class TerminalView implements AutoCloseable {
             lines.add(fit(text) + (invocation.failed() || entry.outcome().startsWith("5") ? RED
                     : entry.outcome().contains("back") || entry.outcome().startsWith("4") ? YELLOW : GREEN)
                     + fit(entry.outcome(), columns - text.length()));
+        }
+        return lines;
+    }
+
+    /** One line per schedule: tenant/name, next fire (or paused, ended), the latest fire and what it did. */
+    static List<String> scheduleLines(StackStatus stack) {
+        List<String> lines = new ArrayList<>();
+        for (StackStatus.ScheduleLine schedule : stack.schedules()) {
+            String next = schedule.paused() ? "paused" : schedule.nextFireAt() == null ? "ended" : CLOCK.format(schedule.nextFireAt());
+            String last = schedule.lastFireAt() == null ? "-" : CLOCK.format(schedule.lastFireAt());
+            String run = schedule.lastOutcome() == null ? "never fired" : schedule.lastOutcome()
+                    + (schedule.lastJobId() == null ? "" : " " + schedule.lastJobId().substring(0, Math.min(8, schedule.lastJobId().length())));
+            lines.add(String.format("  %-30s %-10s %-10s %s", schedule.tenantId() + "/" + schedule.name(), next, last, run));
         }
         return lines;
     }
