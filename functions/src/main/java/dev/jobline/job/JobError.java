@@ -16,6 +16,8 @@ public record JobError(String code, String message, boolean retryable) {
     public static final String UNKNOWN_TYPE = "UNKNOWN_TYPE";
     public static final String RESULT_TOO_LARGE = "RESULT_TOO_LARGE";
     public static final String DEAD_LETTERED = "DEAD_LETTERED";
+    /** A job this one depended on ended FAILED or CANCELLED (or never came to be stored): it will not run. */
+    public static final String DEPENDENCY_FAILED = "DEPENDENCY_FAILED";
 
     public JobError {
         if (code == null || code.isBlank()) {

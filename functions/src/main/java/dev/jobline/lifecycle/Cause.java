@@ -13,5 +13,7 @@ public enum Cause {
     /** The sweeper: a job whose lease ended with no message left to bring it back. */
     SWEEPER,
     /** The dead-letter consumer: a job whose message no worker could handle. */
-    DEAD_LETTER
+    DEAD_LETTER,
+    /** A chain: the end of a job another depends on released or cancelled it. */
+    CHAIN
 }

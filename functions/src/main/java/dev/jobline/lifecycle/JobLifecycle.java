@@ -79,7 +79,9 @@ public final class JobLifecycle {
      * or empty when it could not be (its room is given back); one that fails sinks nothing else.
      */
     public List<Admitted> createAll(String tenantId, List<Job> jobs, JobCost each) {
-        check(null, JobStatus.QUEUED);
+        for (Job job : jobs) {
+            check(null, job.status());
+        }
         admission.reserve(tenantId, jobs.size(), clock.instant());
         List<Admitted> written = new ArrayList<>(jobs.size());
         int unused = 0;
@@ -134,7 +136,8 @@ public final class JobLifecycle {
     }
 
     private Optional<Job> admitted(Job job, Supplier<Optional<Job>> write, JobStatus from, JobCost cost, Cause cause) {
-        check(from, JobStatus.QUEUED);
+        // a new job enters QUEUED, or WAITING for its parents; a retried one QUEUED
+        check(from, from == null ? job.status() : JobStatus.QUEUED);
         String tenantId = job.tenantId();
         admission.reserve(tenantId, 1, clock.instant());
         boolean tookKey;
@@ -165,6 +168,27 @@ public final class JobLifecycle {
             keys.giveBack(job);
         }
         admission.unreserve(job.tenantId(), 1);
+    }
+
+    // ---- chains: a WAITING job took its place in the quota (and its key) at its submission
+
+    /**
+     * WAITING to QUEUED: every job it depends on succeeded. Sending its message is the caller's. A batch flow's job
+     * still pending is released only by its submission ({@code flowCommit}).
+     */
+    public Optional<Job> release(Job waiting, boolean flowCommit, Cause cause) {
+        check(JobStatus.WAITING, JobStatus.QUEUED);
+        Optional<Job> written = store.release(waiting.jobId(), flowCommit, clock.instant());
+        written.ifPresent(job -> announce(moved(job, JobStatus.WAITING, cause, null)));
+        return written;
+    }
+
+    /** WAITING to CANCELLED: with {@code error} when a job it depends on did not succeed, without when its tenant cancels it. */
+    public Optional<Job> cancelWaiting(Job waiting, JobError error, Cause cause) {
+        check(JobStatus.WAITING, JobStatus.CANCELLED);
+        Optional<Job> written = store.cancelWaiting(waiting.jobId(), waiting.tenantId(), error, clock.instant());
+        written.ifPresent(job -> announce(moved(job, JobStatus.WAITING, cause, null)));
+        return written;
     }
 
     // ---- a worker's attempt

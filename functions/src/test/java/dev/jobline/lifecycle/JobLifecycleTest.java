@@ -202,6 +202,6 @@ class JobLifecycleTest {
     private static Job inStatus(Job created, JobStatus status) {
         return new Job(created.jobId(), created.tenantId(), created.type(), status, created.payload(), 0, 3, 30,
                 created.createdAt(), created.updatedAt(), null, null, null, null, null, null, null, null, false, null, null,
-                created.version(), created.priority(), null, null, null, null, null, null, null, null);
+                created.version(), created.priority(), null, null, null, null, null, null, null, null, created.dependsOn(), created.dependents());
     }
 }
