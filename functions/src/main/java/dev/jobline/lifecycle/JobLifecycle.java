@@ -117,6 +117,55 @@ public final class JobLifecycle {
         return written;
     }
 
+    /**
+     * Writes the jobs of one batch flow, all WAITING, in the order given (a job's dependents before it), after taking
+     * room for all of them at once ({@link dev.jobline.job.Refusal.QuotaExceeded} with nothing written when there is
+     * none). All or nothing: when one cannot be written (its key is another job's, the table fails), the ones written
+     * end at once, CANCELLED with {@link JobError#FLOW_NOT_STORED}, without running, and the failure is thrown.
+     */
+    public List<Job> createFlow(String tenantId, List<Job> jobs, JobCost each) {
+        for (Job job : jobs) {
+            check(null, job.status());
+        }
+        admission.reserve(tenantId, jobs.size(), clock.instant());
+        List<Job> written = new ArrayList<>(jobs.size());
+        RuntimeException failure = null;
+        for (Job job : jobs) {
+            boolean tookKey = false;
+            try {
+                tookKey = keys.take(job, clock.instant());
+                if (!store.create(job)) {
+                    throw new IllegalStateException("job id " + job.jobId() + " is already taken");
+                }
+                written.add(job);
+            } catch (RuntimeException e) {
+                if (tookKey) {
+                    keys.giveBack(job);
+                }
+                failure = e;
+                break;
+            }
+        }
+        for (Job job : written) {
+            announce(moved(job, null, Cause.SUBMIT, each));
+        }
+        if (failure == null) {
+            return written;
+        }
+        admission.unreserve(tenantId, jobs.size() - written.size());
+        JobError notStored = new JobError(JobError.FLOW_NOT_STORED,
+                "another job of its batch flow could not be stored, so none of the flow runs", false);
+        for (Job job : written) {
+            try {
+                cancelWaiting(job, notStored, Cause.SUBMIT);
+            } catch (RuntimeException e) {
+                // left WAITING: the sweeper cancels a flow's job whose flow was never released
+                Log.error("flow.not_undone", e, "jobId", job.jobId(), "tenantId", tenantId);
+            }
+        }
+        throw failure;
+    }
+
     /** One job of a batch: as written, or not written (then {@code conflict} says when its key was another job's). */
     public record Admitted(Job job, Refusal.KeyConflict conflict) {
     }

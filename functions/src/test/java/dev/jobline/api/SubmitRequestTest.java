@@ -44,7 +44,7 @@ class SubmitRequestTest {
     void anUnknownTypeNamesTheKnownOnes() {
         Problem problem = rejected("{\"type\":\"nope\"}");
         assertEquals(400, problem.status());
-        assertTrue(problem.toResponse().body().contains("\"knownTypes\":[\"echo\",\"sleep\",\"fail\",\"scan-site\"]"), problem.toResponse().body());
+        assertTrue(problem.toResponse().body().contains("\"knownTypes\":[\"echo\",\"sleep\",\"fail\",\"scan-site\",\"collect\"]"), problem.toResponse().body());
     }
 
     @Test
