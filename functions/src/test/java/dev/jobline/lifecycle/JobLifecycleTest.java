@@ -150,8 +150,8 @@ class JobLifecycleTest {
 
         var counts = doubles.tenants.of("tenant-a");
         assertEquals(0, counts.inFlight());
-        assertEquals(Map.of(JobStatus.QUEUED, 0L, JobStatus.RUNNING, 0L, JobStatus.SUCCEEDED, 1L, JobStatus.FAILED, 0L,
-                JobStatus.CANCELLED, 0L), counts.jobs());
+        assertEquals(Map.of(JobStatus.WAITING, 0L, JobStatus.QUEUED, 0L, JobStatus.RUNNING, 0L, JobStatus.SUCCEEDED, 1L,
+                JobStatus.FAILED, 0L, JobStatus.CANCELLED, 0L), counts.jobs());
     }
 
     @Test
