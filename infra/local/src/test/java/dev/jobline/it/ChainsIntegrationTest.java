@@ -252,4 +252,23 @@ class ChainsIntegrationTest {
         assertEquals(List.of(0, 0, 0, 2), List.of(jobs.get("WAITING"), jobs.get("QUEUED"), jobs.get("RUNNING"), jobs.get("SUCCEEDED")));
         assertEquals(0, done.get("inFlightJobs"));
     }
+
+    @Test
+    void theTenantCancelsAWaitingJobAndTheJobsWaitingForItEndWithIt(LocalAws aws, LocalResources resources) {
+        Jobline jobline = new Jobline(aws, resources);
+        String parent = jobline.submit("echo", "{}");
+        String child = jobline.submit(dependent("echo", "{}", parent));
+        String grandchild = jobline.submit(dependent("echo", "{}", child));
+
+        Map<String, Object> cancelled = body(jobline.onJob("api-cancel-job.json", child, "tenant-a"), 200);
+
+        assertEquals("CANCELLED", cancelled.get("status"));
+        assertFalse(cancelled.containsKey("error"), "cancelled by its tenant");
+        Job last = jobline.job(grandchild);
+        assertEquals(JobStatus.CANCELLED, last.status());
+        assertEquals(JobError.DEPENDENCY_FAILED, last.error().code());
+        jobline.receiveAndDeliver();
+        assertEquals(JobStatus.SUCCEEDED, jobline.job(parent).status(), "the parent runs on");
+        assertEquals(JobStatus.CANCELLED, jobline.job(child).status(), "its end finds nothing waiting");
+    }
 }
