@@ -249,9 +249,11 @@ public final class JobsApi {
             throw Problem.badRequest("invalid-batch-size", "a batch holds 1 to " + MAX_BATCH_ITEMS + " jobs, not " + items.size());
         }
         Instant now = clock.instant();
-        // items that name each other (ref, dependsOn) make a flow: stored all or nothing, not item by item
-        boolean flow = items.stream().anyMatch(item -> item instanceof Map<?, ?> submission && (submission.containsKey("ref")
-                || submission.containsKey("dependsOn")));
+        // items that name each other (ref, dependsOn) make a flow: stored all or nothing, not item by item (an empty
+        // dependsOn is none: a client generated from openapi.yaml sends one with every item)
+        boolean flow = items.stream().anyMatch(item -> item instanceof Map<?, ?> submission && (submission.get("ref") != null
+                || submission.get("dependsOn") instanceof List<?> parents && !parents.isEmpty()
+                || submission.get("dependsOn") != null && !(submission.get("dependsOn") instanceof List<?>)));
         List<JobService.BatchItem> results = flow
                 ? jobs.submitFlow(request.tenantId(), new ArrayList<>(items), item -> SubmitRequest.fromFields(item, registry, maxPayloadBytes, now))
                 : jobs.submitAll(request.tenantId(), new ArrayList<>(items), item -> SubmitRequest.fromFields(item, registry, maxPayloadBytes, now));

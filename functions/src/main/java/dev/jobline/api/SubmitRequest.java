@@ -118,14 +118,17 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
                 key, returnExisting, dependsOn, ref);
     }
 
-    /** Job ids, or {@code ref:<name>} entries, 1 to {@link Job#MAX_PARENTS} of them; a repeated entry counts once. */
+    /**
+     * Job ids, or {@code ref:<name>} entries, at most {@link Job#MAX_PARENTS} of them; a repeated entry counts once. An
+     * empty list is none: a client generated from openapi.yaml sends one with every submission.
+     */
     private static List<String> dependsOn(Object value) {
         if (value == null) {
             return List.of();
         }
-        Problem invalid = Problem.badRequest("invalid-field", "'dependsOn' is a list of 1 to " + Job.MAX_PARENTS
+        Problem invalid = Problem.badRequest("invalid-field", "'dependsOn' is a list of at most " + Job.MAX_PARENTS
                 + " job ids (or, in a batch flow, \"ref:<name>\" of another item)").with("field", "dependsOn");
-        if (!(value instanceof List<?> list) || list.isEmpty() || list.size() > Job.MAX_PARENTS) {
+        if (!(value instanceof List<?> list) || list.size() > Job.MAX_PARENTS) {
             throw invalid;
         }
         java.util.LinkedHashSet<String> parents = new java.util.LinkedHashSet<>();

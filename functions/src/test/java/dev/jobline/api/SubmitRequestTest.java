@@ -144,13 +144,21 @@ class SubmitRequestTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"[]", "\"a-1\"", "[1]", "[\"has space\"]", "[\"ref:\"]", "[\"ref:a b\"]",
+    @ValueSource(strings = {"\"a-1\"", "[1]", "[\"has space\"]", "[\"ref:\"]", "[\"ref:a b\"]",
             "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\",\"p\",\"q\",\"r\",\"s\",\"t\",\"u\"]"})
-    void aDependsOnThatIsNotAListOf1To20JobIdsOrRefsIs400(String dependsOn) {
+    void aDependsOnThatIsNotAListOfAtMost20JobIdsOrRefsIs400(String dependsOn) {
         Problem problem = rejected("{\"type\":\"echo\",\"dependsOn\":" + dependsOn + "}");
 
         assertEquals(400, problem.status());
         assertEquals("dependsOn", problem.body().get("field"));
+    }
+
+    @Test
+    void anEmptyDependsOnIsNoneAsAGeneratedClientSendsIt() {
+        SubmitRequest request = SubmitRequest.parse("{\"type\":\"echo\",\"dependsOn\":[],\"delaySeconds\":5}", registry, 1024,
+                java.time.Instant.parse("2026-11-24T12:00:00Z"));
+
+        assertEquals(java.util.List.of(), request.dependsOn());
     }
 
     @Test
