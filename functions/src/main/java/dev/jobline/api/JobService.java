@@ -321,8 +321,9 @@ public final class JobService {
         try {
             lifecycle.createFlow(tenantId, writeOrder, cost);
         } catch (Refusal.KeyConflict conflict) {
-            int item = jobs.indexOf(jobs.stream().filter(job -> job.key() != null
-                    && conflict.getMessage().contains("'" + job.key().value() + "'")).findFirst().orElse(jobs.get(0)));
+            // the item whose key was held is the first in write order that was not stored (those before it were, and ended)
+            int item = writeOrder.stream().filter(job -> store.find(job.jobId()).isEmpty()).findFirst()
+                    .map(jobs::indexOf).orElse(0);
             throw Problems.of(conflict).atItem(item);
         }
         // the flow is stored whole: release its first jobs

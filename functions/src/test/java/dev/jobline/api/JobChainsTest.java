@@ -57,10 +57,13 @@ class JobChainsTest {
         } catch (Json.MalformedJson e) {
             throw new IllegalArgumentException(e);
         }
-        List<JobService.BatchItem> stored = jobs.submitFlow("tenant-a", new ArrayList<>(items),
-                item -> SubmitRequest.fromFields(item, REGISTRY, 1024, doubles.clock.instant()));
-        doubles.lifecycle.flush();
-        return stored;
+        try {
+            return jobs.submitFlow("tenant-a", new ArrayList<>(items),
+                    item -> SubmitRequest.fromFields(item, REGISTRY, 1024, doubles.clock.instant()));
+        } finally {
+            // as the API does at the end of every request, refused or not
+            doubles.lifecycle.flush();
+        }
     }
 
     private Job job(String jobId) {
@@ -356,5 +359,37 @@ class JobChainsTest {
 
         assertEquals(JobStatus.WAITING, job("pending").status(), "only its flow's submission releases it");
         assertTrue(!doubles.chainQueue.sentJobIds().contains("pending"));
+    }
+
+    @Test
+    void aFlowsFirstJobThatWaitsForAJobOutsideItIsReleasedByThatJobsEnd() {
+        Job outside = submit();
+
+        List<JobService.BatchItem> stored = flow("[{\"ref\":\"a\",\"type\":\"echo\",\"dependsOn\":[\"" + outside.jobId() + "\"]},"
+                + "{\"ref\":\"b\",\"type\":\"echo\",\"dependsOn\":[\"ref:a\"]}]");
+
+        Job first = stored.get(0).job();
+        assertEquals(JobStatus.WAITING, first.status());
+        assertNull(first.waitingFor(), "the flow is stored whole: from now on its parent's end releases it");
+        run(outside.jobId(), JobStatus.SUCCEEDED);
+        assertEquals(JobStatus.QUEUED, job(first.jobId()).status());
+        assertEquals(JobStatus.WAITING, job(stored.get(1).job().jobId()).status());
+    }
+
+    @Test
+    void aFlowWhoseKeyIsHeldIsRefusedWithTheItemAndWhatWasWrittenEndsWithoutRunning() {
+        Problem refused = assertThrows(Problem.class, () -> flow("""
+                [{"ref":"a","type":"echo","concurrencyKey":"site-1"},
+                 {"ref":"b","type":"echo","concurrencyKey":"site-1","dependsOn":["ref:a"]}]"""));
+
+        assertEquals(409, refused.status());
+        assertEquals(0, refused.body().get("index"), "b, a's dependent, was written first and took the key: a's is held");
+        List<Job> written = doubles.store.listAcross(List.of("tenant-a"), dev.jobline.store.JobFilter.ALL, 10, null).jobs();
+        assertEquals(1, written.size());
+        assertEquals(JobStatus.CANCELLED, written.get(0).status());
+        assertEquals(JobError.FLOW_NOT_STORED, written.get(0).error().code());
+        assertEquals(0, doubles.tenants.of("tenant-a").inFlight(), "every place given back");
+        assertEquals(List.of(), doubles.chainQueue.sentJobIds(), "nothing of it runs");
+        assertNull(doubles.keyStore.holder("tenant-a", "site-1"), "the key is free again");
     }
 }
