@@ -2,8 +2,8 @@
 // Every number comes from the API with the caller's token; the page adds no data of its own.
 'use strict';
 
-const STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
-const CANCELLABLE = ['QUEUED', 'RUNNING'];
+const STATUSES = ['WAITING', 'QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
+const CANCELLABLE = ['WAITING', 'QUEUED', 'RUNNING'];
 const RETRYABLE = ['FAILED', 'CANCELLED'];
 const SHOWN_CHARS = 4000;          // a payload, result or error longer than this is cut on the page
 const WAIT_SECONDS = 20;           // a job page waits this long per call for its job to change
@@ -271,7 +271,7 @@ async function overviewPage() {
     el('h1', {}, 'Overview'),
     el('h2', {}, 'Jobs by status'),
     counts,
-    el('p', { class: 'note' }, 'All tenants. QUEUED and RUNNING are the jobs in those statuses now (the sweeper puts ',
+    el('p', { class: 'note' }, 'All tenants. WAITING (for the jobs they depend on), QUEUED and RUNNING are the jobs in those statuses now (the sweeper puts ',
       'these counts right every minute). SUCCEEDED, FAILED and CANCELLED count the jobs that ended so since counting ',
       'began, including ended jobs already removed after their retention; a job retried after it ended leaves its ',
       'end\'s count and counts again when it ends again.'),
@@ -370,7 +370,7 @@ async function jobsPage(params) {
       el('button', { type: 'button', id: 'bulk-cancel', class: 'danger', onclick: () => bulk('cancel', params) }, 'Cancel all that match…'),
       el('button', { type: 'button', id: 'bulk-retry', onclick: () => bulk('retry', params) }, 'Retry all that match…')),
     el('p', { class: 'note' }, 'Newest first, filtered by the API. Bulk actions take the jobs this filter selects ',
-      '(cancel: QUEUED and RUNNING ones; retry: FAILED and CANCELLED ones; at most 500) and ask before acting. ',
+      '(cancel: WAITING, QUEUED and RUNNING ones; retry: FAILED and CANCELLED ones; at most 500) and ask before acting. ',
       'The address holds the filter: share it.'),
     page.jobs.length ? table : el('p', { id: 'no-jobs', class: 'muted' }, 'No job matches.'),
     el('div', { class: 'pager' },
@@ -483,6 +483,11 @@ async function jobPage(jobId, current) {
   }
 }
 
+/** Links to jobs by id, comma-separated: a chain's parents or dependents. */
+function jobLinks(ids) {
+  return ids.flatMap((id, i) => [i ? ', ' : '', el('a', { href: '#/job/' + encodeURIComponent(id), class: 'mono' }, id)]);
+}
+
 function drawJob(job) {
   const progress = job.progress;
   const facts = [
@@ -493,6 +498,8 @@ function drawJob(job) {
     ['Priority', job.priority],
     job.concurrencyKey ? ['Concurrency key', el('span', { id: 'job-key' }, job.concurrencyKey + ' (' + job.keyScope + ', held until ' + time(job.keyHeldUntil) + ')')] : null,
     job.waitingFor ? ['Waiting for', el('span', { id: 'job-waiting' }, job.waitingFor)] : null,
+    job.dependsOn ? ['Depends on', el('span', { id: 'job-depends-on' }, ...jobLinks(job.dependsOn))] : null,
+    job.dependents ? ['Dependents', el('span', { id: 'job-dependents' }, ...jobLinks(job.dependents))] : null,
     ['Created', time(job.createdAt)],
     job.runAt ? ['Run at', time(job.runAt)] : null,
     job.startedAt ? ['Started', time(job.startedAt) + ' (waited ' + seconds(job.runAt || job.createdAt, job.startedAt) + ')'] : null,

@@ -105,7 +105,7 @@ public final class AdminService {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("jobs", jobCounts);
         answer.put("queues", depths);
-        answer.put("inFlightJobs", totals.get(JobStatus.QUEUED) + totals.get(JobStatus.RUNNING));
+        answer.put("inFlightJobs", totals.get(JobStatus.WAITING) + totals.get(JobStatus.QUEUED) + totals.get(JobStatus.RUNNING));
         answer.put("oldestQueuedAgeSeconds", oldest == null ? 0 : Math.max(0, Duration.between(oldest, now).toSeconds()));
         // QUEUED includes LIMITED: due, but held back by a full concurrency limit
         answer.put("inFlightByType", byType);
@@ -129,6 +129,8 @@ public final class AdminService {
         view.put("QUEUED", counts.queued());
         view.put("RUNNING", counts.running());
         view.put("LIMITED", counts.limited());
+        // waiting for the jobs they depend on (not QUEUED yet)
+        view.put("WAITING", counts.waiting());
         return view;
     }
 

@@ -7,6 +7,7 @@ import dev.jobline.job.Job;
 import dev.jobline.job.JobStatus;
 import dev.jobline.job.Refusal;
 import dev.jobline.lifecycle.Cause;
+import dev.jobline.lifecycle.Chains;
 import dev.jobline.lifecycle.JobLifecycle;
 import dev.jobline.log.Log;
 import dev.jobline.queue.JobMessage;
@@ -33,11 +34,19 @@ public final class JobService {
     private final JobLifecycle lifecycle;
     private final JobStore store;
     private final JobQueue queue;
+    private final Chains chains;
 
+    /** Without a chains listener in {@code lifecycle}: a dependent job is decided at its submission only. */
     public JobService(JobLifecycle lifecycle, JobStore store, JobQueue queue) {
+        this(lifecycle, store, queue, new Chains(store, queue).bind(lifecycle));
+    }
+
+    /** @param chains the listener registered in {@code lifecycle}, which releases dependent jobs */
+    public JobService(JobLifecycle lifecycle, JobStore store, JobQueue queue, Chains chains) {
         this.lifecycle = lifecycle;
         this.store = store;
         this.queue = queue;
+        this.chains = chains;
     }
 
     /**
@@ -64,6 +73,10 @@ public final class JobService {
         Instant now = lifecycle.clock().instant();
         JobCost cost = CostModel.submit(1);
         Job job = newJob(tenantId, request, idempotencyKey, now).withCost(CostTotals.of(cost));
+        if (!request.dependsOn().isEmpty()) {
+            // checked, and named on its unfinished parents, before it is written: a parent's end then finds it
+            job = chains.link(job, request.dependsOn());
+        }
         Optional<Job> created;
         try {
             created = lifecycle.create(job, cost);
@@ -89,6 +102,10 @@ public final class JobService {
             if (repeat.isPresent()) {
                 return new Submitted(repeat.get(), false);
             }
+        }
+        if (job.status() == JobStatus.WAITING) {
+            // a parent may have ended between its check and the naming, unheard: decide now, as its end would have
+            return new Submitted(chains.decide(job, Chains.Decider.PARENT_END).job(), true);
         }
         send(job, now);
         return new Submitted(job, true);
@@ -200,6 +217,174 @@ public final class JobService {
         return results;
     }
 
+    /**
+     * A batch flow: items that name each other ({@code ref}, and {@code "ref:<name>"} in {@code dependsOn}), stored all
+     * or nothing. Everything is checked before anything is written: every item (a {@link Problem} naming the first bad
+     * one), the refs (each named once, each named one existing), cycles (refused), the job ids it depends on outside the
+     * batch (as a single submission's), the tenant's room for all of them. Then every job is written WAITING, a job's
+     * dependents before it, so a job exists only once all that depends on it does; the flow's first jobs (no parent in
+     * the batch) say that the flow is pending, and only this submission releases them, after the last write. A
+     * submission that stops half-way (the function dies) leaves jobs the sweeper cancels: a pending first job, or a
+     * job whose parent was never written. A write that fails ends what was written at once ({@link JobLifecycle#createFlow}).
+     *
+     * @return the items' jobs, in the items' order, as they are after the release
+     */
+    List<BatchItem> submitFlow(String tenantId, List<Object> items, java.util.function.Function<Object, SubmitRequest> parse) {
+        Instant now = lifecycle.clock().instant();
+        int count = items.size();
+        List<SubmitRequest> requests = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            try {
+                requests.add(parse.apply(items.get(i)));
+            } catch (Problem problem) {
+                throw problem.atItem(i);
+            }
+            if (requests.get(i).runAt() != null || requests.get(i).delaySeconds() > 0) {
+                // a flow's first jobs start when it is stored, the others when their parents have succeeded
+                throw Problem.badRequest("invalid-field", "a batch flow's jobs take no runAt or delaySeconds").with("field", "runAt").atItem(i);
+            }
+        }
+        java.util.Map<String, Integer> refs = new java.util.HashMap<>();
+        for (int i = 0; i < count; i++) {
+            String ref = requests.get(i).ref();
+            if (ref != null && refs.putIfAbsent(ref, i) != null) {
+                throw Problem.badRequest("duplicate-ref", "the ref '" + ref + "' names item " + refs.get(ref) + " already")
+                        .with("field", "ref").atItem(i);
+            }
+        }
+        List<List<Integer>> parentItems = new ArrayList<>(count);
+        List<List<Integer>> childItems = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            childItems.add(new ArrayList<>());
+        }
+        java.util.Set<String> outside = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < count; i++) {
+            List<Integer> parents = new ArrayList<>();
+            for (String entry : requests.get(i).dependsOn()) {
+                if (!entry.startsWith(SubmitRequest.REF_PREFIX)) {
+                    outside.add(entry);
+                    continue;
+                }
+                Integer parent = refs.get(entry.substring(SubmitRequest.REF_PREFIX.length()));
+                if (parent == null) {
+                    throw Problem.badRequest("unknown-ref", "dependsOn names '" + entry + "', which no item of the batch has as its ref")
+                            .with("field", "dependsOn").atItem(i);
+                }
+                parents.add(parent);
+                childItems.get(parent).add(i);
+            }
+            parentItems.add(parents);
+        }
+        List<Integer> order = topologicalOrder(parentItems, childItems);
+        if (order.size() < count) {
+            List<Object> inCycle = new ArrayList<>();
+            java.util.Set<Integer> ordered = new java.util.HashSet<>(order);
+            for (int i = 0; i < count; i++) {
+                if (!ordered.contains(i)) {
+                    inCycle.add(requests.get(i).ref() != null ? requests.get(i).ref() : i);
+                }
+            }
+            throw new Problem(422, "dependency-cycle", "The flow's jobs depend on each other in a cycle",
+                    "these items wait for each other, so none of them could ever run: " + inCycle)
+                    .with("field", "dependsOn").with("items", inCycle);
+        }
+        java.util.Map<String, Job> outsideParents = outside.isEmpty() ? java.util.Map.of() : checkedOutside(tenantId, outside, requests);
+        JobCost cost = CostModel.submit(count);
+        List<Job> jobs = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            jobs.add(newJob(tenantId, requests.get(i), null, now).withCost(CostTotals.of(cost)));
+        }
+        for (int i = 0; i < count; i++) {
+            List<String> parents = new ArrayList<>();
+            for (String entry : requests.get(i).dependsOn()) {
+                parents.add(entry.startsWith(SubmitRequest.REF_PREFIX)
+                        ? jobs.get(refs.get(entry.substring(SubmitRequest.REF_PREFIX.length()))).jobId() : entry);
+            }
+            List<String> children = childItems.get(i).stream().map(child -> jobs.get(child).jobId()).toList();
+            jobs.set(i, jobs.get(i).withDependencies(parents, children, true, parentItems.get(i).isEmpty()));
+        }
+        for (int i = 0; i < count; i++) {
+            for (String entry : requests.get(i).dependsOn()) {
+                if (!entry.startsWith(SubmitRequest.REF_PREFIX) && outsideParents.get(entry).status() != JobStatus.SUCCEEDED) {
+                    try {
+                        chains.nameOn(entry, jobs.get(i));
+                    } catch (Refusal.BadDependency bad) {
+                        throw bad.atItem(i);
+                    }
+                }
+            }
+        }
+        List<Job> writeOrder = new ArrayList<>(count);
+        for (int k = order.size() - 1; k >= 0; k--) {
+            writeOrder.add(jobs.get(order.get(k)));   // dependents first
+        }
+        try {
+            lifecycle.createFlow(tenantId, writeOrder, cost);
+        } catch (Refusal.KeyConflict conflict) {
+            // the item whose key was held is the first in write order that was not stored (those before it were, and ended)
+            int item = writeOrder.stream().filter(job -> store.find(job.jobId()).isEmpty()).findFirst()
+                    .map(jobs::indexOf).orElse(0);
+            throw Problems.of(conflict).atItem(item);
+        }
+        // the flow is stored whole: release its first jobs
+        for (int i = 0; i < count; i++) {
+            if (parentItems.get(i).isEmpty()) {
+                Chains.Decided decided = chains.decide(jobs.get(i), Chains.Decider.FLOW_COMMIT);
+                if (decided.decision() == Chains.Decision.WAITING && store.endFlowPending(jobs.get(i).jobId(), now)) {
+                    // it waits for jobs outside the flow: from now on their ends release it (one may have ended meanwhile)
+                    store.find(jobs.get(i).jobId()).ifPresent(job -> chains.decide(job, Chains.Decider.PARENT_END));
+                }
+            }
+        }
+        java.util.Map<String, Job> stored = new java.util.HashMap<>();
+        for (Job job : store.findAll(jobs.stream().map(Job::jobId).toList())) {
+            stored.put(job.jobId(), job);
+        }
+        List<BatchItem> results = new ArrayList<>(count);
+        for (Job job : jobs) {
+            results.add(new BatchItem(stored.getOrDefault(job.jobId(), job), null));
+        }
+        Log.info("jobs.submitted_flow", "tenantId", tenantId, "jobs", count);
+        return results;
+    }
+
+    /** The flow's jobs outside it, checked as a single submission's dependsOn; a refusal names the first item naming a bad one. */
+    private java.util.Map<String, Job> checkedOutside(String tenantId, java.util.Set<String> outside, List<SubmitRequest> requests) {
+        try {
+            return chains.checked(tenantId, outside);
+        } catch (Refusal.BadDependency bad) {
+            for (int i = 0; i < requests.size(); i++) {
+                if (requests.get(i).dependsOn().contains(bad.parentId())) {
+                    throw bad.atItem(i);
+                }
+            }
+            throw bad;
+        }
+    }
+
+    /** The items, parents before their dependents (Kahn); items in a cycle are left out. */
+    private static List<Integer> topologicalOrder(List<List<Integer>> parentItems, List<List<Integer>> childItems) {
+        int[] waitingFor = new int[parentItems.size()];
+        java.util.ArrayDeque<Integer> ready = new java.util.ArrayDeque<>();
+        for (int i = 0; i < parentItems.size(); i++) {
+            waitingFor[i] = parentItems.get(i).size();
+            if (waitingFor[i] == 0) {
+                ready.add(i);
+            }
+        }
+        List<Integer> order = new ArrayList<>();
+        while (!ready.isEmpty()) {
+            int item = ready.poll();
+            order.add(item);
+            for (int child : childItems.get(item)) {
+                if (--waitingFor[child] == 0) {
+                    ready.add(child);
+                }
+            }
+        }
+        return order;
+    }
+
     /** The tenant's job; {@link Refusal.NotFound} for another tenant's, as for one that does not exist. */
     Job find(String tenantId, String jobId) {
         return store.find(jobId).filter(job -> job.tenantId().equals(tenantId)).orElseThrow(() -> new Refusal.NotFound(jobId));
@@ -263,9 +448,16 @@ public final class JobService {
     record Cancelled(Job job, boolean immediately) {
     }
 
-    /** A QUEUED job ends at once; a RUNNING one is asked to stop. {@link Refusal.WrongStatus} when it has ended. */
+    /** A WAITING or QUEUED job ends at once; a RUNNING one is asked to stop. {@link Refusal.WrongStatus} when it has ended. */
     Cancelled cancel(String tenantId, String jobId) {
         Job current = find(tenantId, jobId);
+        if (current.status() == JobStatus.WAITING) {
+            Optional<Job> cancelled = lifecycle.cancelWaiting(current, null, Cause.TENANT);
+            if (cancelled.isPresent()) {
+                return new Cancelled(cancelled.get(), true);
+            }
+            current = find(tenantId, jobId);   // released (or ended) meanwhile
+        }
         if (current.status() == JobStatus.QUEUED) {
             Optional<Job> cancelled = lifecycle.cancelQueued(jobId, tenantId);
             if (cancelled.isPresent()) {

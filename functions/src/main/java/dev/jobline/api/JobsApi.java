@@ -217,6 +217,10 @@ public final class JobsApi {
         }
         Duration wait = waitSeconds(request);
         SubmitRequest submission = SubmitRequest.parse(body, registry, maxPayloadBytes, clock.instant());
+        if (submission.refersToItems()) {
+            throw Problem.badRequest("invalid-field", "'ref' and \"ref:<name>\" in dependsOn name items of a batch flow "
+                    + "(POST /jobs/batch); a single submission depends on job ids").with("field", "dependsOn");
+        }
         JobService.Submitted submitted = jobs.submit(request.tenantId(), submission, key);
         Job job = submitted.job();
         if (!wait.isZero()) {
@@ -255,8 +259,14 @@ public final class JobsApi {
             throw Problem.badRequest("invalid-batch-size", "a batch holds 1 to " + MAX_BATCH_ITEMS + " jobs, not " + items.size());
         }
         Instant now = clock.instant();
-        List<JobService.BatchItem> results = jobs.submitAll(request.tenantId(), new ArrayList<>(items),
-                item -> SubmitRequest.fromFields(item, registry, maxPayloadBytes, now));
+        // items that name each other (ref, dependsOn) make a flow: stored all or nothing, not item by item (an empty
+        // dependsOn is none: a client generated from openapi.yaml sends one with every item)
+        boolean flow = items.stream().anyMatch(item -> item instanceof Map<?, ?> submission && (submission.get("ref") != null
+                || submission.get("dependsOn") instanceof List<?> parents && !parents.isEmpty()
+                || submission.get("dependsOn") != null && !(submission.get("dependsOn") instanceof List<?>)));
+        List<JobService.BatchItem> results = flow
+                ? jobs.submitFlow(request.tenantId(), new ArrayList<>(items), item -> SubmitRequest.fromFields(item, registry, maxPayloadBytes, now))
+                : jobs.submitAll(request.tenantId(), new ArrayList<>(items), item -> SubmitRequest.fromFields(item, registry, maxPayloadBytes, now));
         List<Map<String, Object>> answers = new ArrayList<>();
         int accepted = 0;
         int existing = 0;
@@ -264,6 +274,9 @@ public final class JobsApi {
             JobService.BatchItem result = results.get(i);
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("index", i);
+            if (items.get(i) instanceof Map<?, ?> item && item.get("ref") instanceof String ref) {
+                answer.put("ref", ref);
+            }
             if (result.job() != null) {
                 if (result.existing()) {
                     // not created: the job that holds the item's concurrency key (onConflict returnExisting)
@@ -274,6 +287,9 @@ public final class JobsApi {
                 }
                 answer.put("jobId", result.job().jobId());
                 answer.put("status", result.job().status().name());
+                if (!result.job().dependsOn().isEmpty()) {
+                    answer.put("dependsOn", result.job().dependsOn());
+                }
                 answer.put("links", Map.of("self", JobView.selfLink(result.job().jobId())));
             } else {
                 answer.put("error", result.problem().body());
@@ -576,7 +592,7 @@ public final class JobsApi {
         }
         boolean dryRun = flag(fields, "dryRun", false);
         Set<JobStatus> selectable = action == Refusal.Action.CANCEL
-                ? EnumSet.of(JobStatus.QUEUED, JobStatus.RUNNING) : EnumSet.of(JobStatus.FAILED, JobStatus.CANCELLED);
+                ? EnumSet.of(JobStatus.WAITING, JobStatus.QUEUED, JobStatus.RUNNING) : EnumSet.of(JobStatus.FAILED, JobStatus.CANCELLED);
         if (dryRun == fields.containsKey("jobIds")) {
             throw Problem.badRequest("invalid-body", "a dry run selects by 'filter'; the action itself takes the 'jobIds' "
                     + "the dry run answered").with("field", "jobIds");

@@ -37,6 +37,14 @@ public final class Problem extends RuntimeException {
         return this;
     }
 
+    /** The same problem about one item of a batch: its detail names the item, and {@code index} says which. */
+    Problem atItem(int index) {
+        Problem item = new Problem(status, type, title, "item " + index + ": " + getMessage());
+        item.extensions.putAll(extensions);
+        item.headers.putAll(headers);
+        return item.with("index", index);
+    }
+
     Problem withHeader(String name, String value) {
         headers.put(name, value);
         return this;

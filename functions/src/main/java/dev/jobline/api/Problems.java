@@ -35,6 +35,17 @@ final class Problems {
             return key.holder() == null ? problem.withHeader("retry-after", "1")
                     : problem.with("existingJobStatus", key.holder().status().name());
         }
+        if (refusal instanceof Refusal.BadDependency bad) {
+            Problem problem = switch (bad.why()) {
+                case UNKNOWN -> new Problem(422, "unknown-dependency", "A job it depends on does not exist", bad.getMessage());
+                case ENDED_UNSUCCESSFULLY -> new Problem(422, "dependency-failed", "A job it depends on has failed or was cancelled",
+                        bad.getMessage());
+                case TOO_MANY_DEPENDENTS -> new Problem(422, "too-many-dependents", "A job it depends on has too many dependents",
+                        bad.getMessage());
+            };
+            problem.with("field", "dependsOn").with("dependency", bad.parentId());
+            return bad.item() >= 0 ? problem.with("index", bad.item()) : problem;
+        }
         Refusal.IdempotencyConflict conflict = (Refusal.IdempotencyConflict) refusal;
         return conflict.stillInFlight()
                 ? new Problem(409, "idempotency-key-in-use", "The idempotency key's job is still running", conflict.getMessage())

@@ -1,5 +1,6 @@
 package dev.jobline.api;
 
+import dev.jobline.job.Job;
 import dev.jobline.job.JobKey;
 import dev.jobline.job.JobRegistry;
 import dev.jobline.job.JobType;
@@ -27,11 +28,19 @@ import java.util.TreeSet;
  *
  * @param key            the concurrency key it asks for (submitted, or taken from the payload by its type's rule); null: none
  * @param returnExisting on a key held by another job: answer with that job instead of refusing
+ * @param dependsOn      the jobs it waits for: job ids, or in a batch flow {@code ref:<name>} of another item; empty: none
+ * @param ref            its name within a batch flow, for other items' dependsOn; null: none
  */
 record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int timeoutSeconds, Priority priority,
-                     int delaySeconds, Instant runAt, String callbackUrl, KeyRequest key, boolean returnExisting) {
+                     int delaySeconds, Instant runAt, String callbackUrl, KeyRequest key, boolean returnExisting,
+                     List<String> dependsOn, String ref) {
     static final Set<String> FIELDS = Set.of("type", "payload", "maxAttempts", "timeoutSeconds", "priority",
-            "delaySeconds", "runAt", "callbackUrl", "concurrencyKey", "keyScope", "keyTtlSeconds", "onConflict");
+            "delaySeconds", "runAt", "callbackUrl", "concurrencyKey", "keyScope", "keyTtlSeconds", "onConflict",
+            "dependsOn", "ref");
+    /** How a dependsOn entry names another item of the same batch flow. */
+    static final String REF_PREFIX = "ref:";
+    private static final java.util.regex.Pattern JOB_ID = java.util.regex.Pattern.compile("^[A-Za-z0-9-]{1,64}$");
+    private static final java.util.regex.Pattern REF = java.util.regex.Pattern.compile("^[A-Za-z0-9_.-]{1,64}$");
 
     /** A concurrency key asked for: its value, its scope, and for how long at most it is held. */
     record KeyRequest(String value, KeyScope scope, Duration ttl) {
@@ -98,8 +107,54 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
         String callbackUrl = callbackUrl(fields.get("callbackUrl"));
         KeyRequest key = key(fields, type);
         boolean returnExisting = onConflict(fields.get("onConflict"));
+        List<String> dependsOn = dependsOn(fields.get("dependsOn"));
+        if (!dependsOn.isEmpty() && (runAt != null || delaySeconds > 0)) {
+            // a dependent job starts when its parents have succeeded: there is no other time to give it
+            throw Problem.badRequest("invalid-field", "a job with dependsOn starts when the jobs it depends on have succeeded: "
+                    + "leave out runAt and delaySeconds").with("field", "dependsOn");
+        }
+        String ref = ref(fields.get("ref"));
         return new SubmitRequest(type, payloadJson, maxAttempts, timeoutSeconds, priority, delaySeconds, runAt, callbackUrl,
-                key, returnExisting);
+                key, returnExisting, dependsOn, ref);
+    }
+
+    /**
+     * Job ids, or {@code ref:<name>} entries, at most {@link Job#MAX_PARENTS} of them; a repeated entry counts once. An
+     * empty list is none: a client generated from openapi.yaml sends one with every submission.
+     */
+    private static List<String> dependsOn(Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        Problem invalid = Problem.badRequest("invalid-field", "'dependsOn' is a list of at most " + Job.MAX_PARENTS
+                + " job ids (or, in a batch flow, \"ref:<name>\" of another item)").with("field", "dependsOn");
+        if (!(value instanceof List<?> list) || list.size() > Job.MAX_PARENTS) {
+            throw invalid;
+        }
+        java.util.LinkedHashSet<String> parents = new java.util.LinkedHashSet<>();
+        for (Object entry : list) {
+            if (!(entry instanceof String id) || !(JOB_ID.matcher(id).matches()
+                    || id.startsWith(REF_PREFIX) && REF.matcher(id.substring(REF_PREFIX.length())).matches())) {
+                throw invalid;
+            }
+            parents.add(id);
+        }
+        return List.copyOf(parents);
+    }
+
+    private static String ref(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String name) || !REF.matcher(name).matches()) {
+            throw Problem.badRequest("invalid-field", "'ref' is 1-64 letters, digits, '_', '.' or '-'").with("field", "ref");
+        }
+        return name;
+    }
+
+    /** Does it name another item of its batch (only a batch flow can)? */
+    boolean refersToItems() {
+        return ref != null || dependsOn.stream().anyMatch(id -> id.startsWith(REF_PREFIX));
     }
 
     /**
@@ -180,6 +235,9 @@ record SubmitRequest(JobType type, String payloadJson, int maxAttempts, int time
         fields.put("delaySeconds", delaySeconds);
         fields.put("runAt", runAt == null ? null : runAt.toString());
         fields.put("callbackUrl", callbackUrl);
+        if (!dependsOn.isEmpty()) {
+            fields.put("dependsOn", dependsOn);
+        }
         if (key != null) {
             fields.put("concurrencyKey", key.value());
             fields.put("keyScope", key.scope().label());

@@ -10,6 +10,7 @@ import dev.jobline.store.ScheduleStore;
 import dev.jobline.deadletter.DeadLetters;
 import dev.jobline.job.JobRegistry;
 import dev.jobline.job.Priority;
+import dev.jobline.lifecycle.Chains;
 import dev.jobline.lifecycle.CompletionNotifier;
 import dev.jobline.lifecycle.ConcurrencyKeys;
 import dev.jobline.lifecycle.RunningLimits;
@@ -55,7 +56,7 @@ import java.util.Random;
  * wiring itself, each handler gets the one service it calls. Lambda uses {@link #fromEnvironment()}, once per
  * container; tests and the local runner build their own with clients pointed at the local stack. One
  * {@link JobLifecycle} per wiring, with its listeners: the tenants' counts and quota, the concurrency keys, the running
- * limits, the metrics, the completion webhooks and the transition log.
+ * limits, the metrics, the completion webhooks, the transition log and the chains (which release dependent jobs).
  */
 public final class Wiring {
     /** Rows per page when the sweeper reads the in-flight index. */
@@ -74,6 +75,7 @@ public final class Wiring {
     private final KeyStore keys;
     private final ConcurrencyKeys concurrencyKeys;
     private final RunningLimits limits;
+    private final Chains chains;
     private final JobRegistry registry;
     private final Clock clock;
     private final WebhookQueue webhookQueue;
@@ -112,9 +114,12 @@ public final class Wiring {
         this.concurrencyKeys = new ConcurrencyKeys(keys, store);
         this.limits = new RunningLimits(new DynamoLimitStore(clients.dynamo(), config.tableName()), registry,
                 config.tenantMaxRunning());
+        this.chains = new Chains(store, queue);
+        // chains last: a job's own end is counted, notified and logged before the moves it causes in its dependents
         this.lifecycle = new JobLifecycle(store, ledger, concurrencyKeys, List.of(ledger, concurrencyKeys, limits,
                 new JobMetrics(config.metricsService()), new TypeActivity(activity), new CompletionNotifier(webhookQueue, store),
-                new TransitionLog()), clock);
+                new TransitionLog(), chains), clock);
+        chains.bind(lifecycle);
     }
 
     public static Wiring fromEnvironment() {
@@ -184,7 +189,7 @@ public final class Wiring {
     }
 
     public JobsApi api() {
-        JobService jobs = new JobService(lifecycle, store, queue);
+        JobService jobs = new JobService(lifecycle, store, queue, chains);
         AdminService admin = new AdminService(jobs, store, tenants, queue, queueAdmin(), registry, clock,
                 config.tenantMaxRunning()).withTypes(pauses, activity);
         SchedulesApi schedules = config.schedulesTableName() == null ? null
@@ -217,7 +222,7 @@ public final class Wiring {
     }
 
     public Sweeper sweeper() {
-        return new Sweeper(lifecycle, concurrencyKeys, store, tenants, queue, config.inFlightShards(), SWEEP_PAGE_SIZE,
+        return new Sweeper(lifecycle, concurrencyKeys, chains, store, tenants, queue, config.inFlightShards(), SWEEP_PAGE_SIZE,
                 config.queuedStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD),
                 TypePauses.cached(pauses, PAUSES_FRESH_FOR, System::nanoTime));
     }

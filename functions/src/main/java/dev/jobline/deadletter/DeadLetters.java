@@ -2,6 +2,7 @@ package dev.jobline.deadletter;
 
 import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
+import dev.jobline.job.JobStatus;
 import dev.jobline.job.WebhookDelivery;
 import dev.jobline.lifecycle.JobLifecycle;
 import dev.jobline.log.Log;
@@ -79,6 +80,11 @@ public final class DeadLetters {
         }
         if (job.hasLiveLease(now)) {
             handOver(job, now);
+            return;
+        }
+        if (job.status() == JobStatus.WAITING) {
+            // not this message's job to end: it waits for its parents, and its release sends a message of its own
+            Log.info("deadletter.job_waiting", "jobId", job.jobId());
             return;
         }
         JobError error = new JobError(JobError.DEAD_LETTERED,

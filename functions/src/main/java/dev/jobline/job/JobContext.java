@@ -1,6 +1,7 @@
 package dev.jobline.job;
 
 import java.time.Duration;
+import java.util.Map;
 
 /** What a running handler may see and do: its input, its progress, cancellation and its time. */
 public interface JobContext {
@@ -23,4 +24,13 @@ public interface JobContext {
 
     /** Time before this attempt is stopped (its type's timeout or the function's time, whichever comes first). */
     Duration timeLeft();
+
+    /**
+     * The results of the jobs this one depends on ({@code dependsOn}), by job id, each parsed as {@link #payload()} is
+     * (null for a parent that succeeded without a result). Read once per attempt, on first use: at most
+     * {@link Job#MAX_PARENTS} jobs, each result at most the worker's result limit. Empty for a job without parents.
+     */
+    default Map<String, Object> parentResults() {
+        return Map.of();
+    }
 }

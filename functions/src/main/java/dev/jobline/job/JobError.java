@@ -16,6 +16,10 @@ public record JobError(String code, String message, boolean retryable) {
     public static final String UNKNOWN_TYPE = "UNKNOWN_TYPE";
     public static final String RESULT_TOO_LARGE = "RESULT_TOO_LARGE";
     public static final String DEAD_LETTERED = "DEAD_LETTERED";
+    /** A job this one depended on ended FAILED or CANCELLED (or never came to be stored): it will not run. */
+    public static final String DEPENDENCY_FAILED = "DEPENDENCY_FAILED";
+    /** A job of a batch flow that could not be stored whole: what was stored of it ends at once, without running. */
+    public static final String FLOW_NOT_STORED = "FLOW_NOT_STORED";
 
     public JobError {
         if (code == null || code.isBlank()) {

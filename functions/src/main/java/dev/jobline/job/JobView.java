@@ -47,6 +47,16 @@ public final class JobView {
             // due, but held back by a full concurrency limit (no attempt is spent waiting)
             view.put("waitingFor", job.waitingFor());
         }
+        if (!job.dependsOn().isEmpty()) {
+            view.put("dependsOn", job.dependsOn());
+        }
+        if (!job.dependents().isEmpty()) {
+            view.put("dependents", job.dependents());
+        }
+        if (job.flowPending()) {
+            // a batch flow's first job, until its submission has stored the whole flow
+            view.put("waitingFor", job.waitingFor());
+        }
         put(view, "createdAt", job.createdAt());
         put(view, "updatedAt", job.updatedAt());
         put(view, "startedAt", job.startedAt());

@@ -24,8 +24,8 @@ public enum KeyScope {
         };
     }
 
-    /** Does a job that was in {@code status} still hold a key of this scope? */
+    /** Does a job that was in {@code status} still hold a key of this scope? Both hold it from submission, WAITING too. */
     public boolean heldIn(JobStatus status) {
-        return this == QUEUED ? status == JobStatus.QUEUED : status.isInFlight();
+        return this == QUEUED ? status == JobStatus.QUEUED || status == JobStatus.WAITING : status.isInFlight();
     }
 }

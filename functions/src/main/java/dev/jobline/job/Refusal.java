@@ -87,6 +87,51 @@ public abstract sealed class Refusal extends RuntimeException {
         }
     }
 
+    /**
+     * A job a submission depends on cannot be waited for: there is no such job of the tenant ({@code UNKNOWN}; another
+     * tenant's job is not found either), it has ended FAILED or CANCELLED ({@code ENDED_UNSUCCESSFULLY}), or it has
+     * {@link Job#MAX_DEPENDENTS} dependents already ({@code TOO_MANY_DEPENDENTS}). {@code item} is the batch item that
+     * named it (-1 for a single submission).
+     */
+    public static final class BadDependency extends Refusal {
+        public enum Why { UNKNOWN, ENDED_UNSUCCESSFULLY, TOO_MANY_DEPENDENTS }
+
+        private final String parentId;
+        private final Why why;
+        private final JobStatus status;
+        private final int item;
+
+        public BadDependency(String parentId, Why why, JobStatus status, int item) {
+            super(switch (why) {
+                case UNKNOWN -> "dependsOn names job " + parentId + ", which does not exist";
+                case ENDED_UNSUCCESSFULLY -> "dependsOn names job " + parentId + ", which has ended " + status
+                        + ": a job depending on it could never run";
+                case TOO_MANY_DEPENDENTS -> "job " + parentId + " has " + Job.MAX_DEPENDENTS
+                        + " dependent jobs already, the most one job may have";
+            } + (item >= 0 ? " (item " + item + ")" : ""));
+            this.parentId = parentId;
+            this.why = why;
+            this.status = status;
+            this.item = item;
+        }
+
+        public BadDependency atItem(int index) {
+            return new BadDependency(parentId, why, status, index);
+        }
+
+        public String parentId() {
+            return parentId;
+        }
+
+        public Why why() {
+            return why;
+        }
+
+        public int item() {
+            return item;
+        }
+    }
+
     /** An Idempotency-Key already names another request's job: a different request (reused) or one still running. */
     public static final class IdempotencyConflict extends Refusal {
         private final boolean stillInFlight;

@@ -31,7 +31,9 @@ public final class JobCatalog {
                         .withTimeout(Duration.ofMinutes(5))
                         .withMaxConcurrent(20, 5)
                         .withKeys(KeyRule.fromPayload("siteId", KeyScope.ACTIVE))
-                        .withPurpose("Scans a site's pages; one scan per site at a time, at most 20 scans at once (5 per tenant)"));
+                        .withPurpose("Scans a site's pages; one scan per site at a time, at most 20 scans at once (5 per tenant)"))
+                .register(JobType.of("collect", new CollectJob()).withTimeout(Duration.ofSeconds(10))
+                        .withPurpose("Returns its payload and the results of the jobs it depends on: the end of a chain"));
     }
 
     public static JobRegistry registry() {

@@ -18,5 +18,7 @@ public enum Cause {
      * The worker gave back a claim it did not start: the claim landed after its own lease had (nearly) run out, so
      * the limit holds taken with it may be gone. Not a retry: the attempt is not counted.
      */
-    CLAIM_GIVEN_BACK
+    CLAIM_GIVEN_BACK,
+    /** A chain: the end of a job another depends on released or cancelled it. */
+    CHAIN
 }

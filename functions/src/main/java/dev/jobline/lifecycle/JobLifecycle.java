@@ -79,7 +79,9 @@ public final class JobLifecycle {
      * or empty when it could not be (its room is given back); one that fails sinks nothing else.
      */
     public List<Admitted> createAll(String tenantId, List<Job> jobs, JobCost each) {
-        check(null, JobStatus.QUEUED);
+        for (Job job : jobs) {
+            check(null, job.status());
+        }
         admission.reserve(tenantId, jobs.size(), clock.instant());
         List<Admitted> written = new ArrayList<>(jobs.size());
         int unused = 0;
@@ -115,6 +117,55 @@ public final class JobLifecycle {
         return written;
     }
 
+    /**
+     * Writes the jobs of one batch flow, all WAITING, in the order given (a job's dependents before it), after taking
+     * room for all of them at once ({@link dev.jobline.job.Refusal.QuotaExceeded} with nothing written when there is
+     * none). All or nothing: when one cannot be written (its key is another job's, the table fails), the ones written
+     * end at once, CANCELLED with {@link JobError#FLOW_NOT_STORED}, without running, and the failure is thrown.
+     */
+    public List<Job> createFlow(String tenantId, List<Job> jobs, JobCost each) {
+        for (Job job : jobs) {
+            check(null, job.status());
+        }
+        admission.reserve(tenantId, jobs.size(), clock.instant());
+        List<Job> written = new ArrayList<>(jobs.size());
+        RuntimeException failure = null;
+        for (Job job : jobs) {
+            boolean tookKey = false;
+            try {
+                tookKey = keys.take(job, clock.instant());
+                if (!store.create(job)) {
+                    throw new IllegalStateException("job id " + job.jobId() + " is already taken");
+                }
+                written.add(job);
+            } catch (RuntimeException e) {
+                if (tookKey) {
+                    keys.giveBack(job);
+                }
+                failure = e;
+                break;
+            }
+        }
+        for (Job job : written) {
+            announce(moved(job, null, Cause.SUBMIT, each));
+        }
+        if (failure == null) {
+            return written;
+        }
+        admission.unreserve(tenantId, jobs.size() - written.size());
+        JobError notStored = new JobError(JobError.FLOW_NOT_STORED,
+                "another job of its batch flow could not be stored, so none of the flow runs", false);
+        for (Job job : written) {
+            try {
+                cancelWaiting(job, notStored, Cause.SUBMIT);
+            } catch (RuntimeException e) {
+                // left WAITING: the sweeper cancels a flow's job whose flow was never released
+                Log.error("flow.not_undone", e, "jobId", job.jobId(), "tenantId", tenantId);
+            }
+        }
+        throw failure;
+    }
+
     /** One job of a batch: as written, or not written (then {@code conflict} says when its key was another job's). */
     public record Admitted(Job job, Refusal.KeyConflict conflict) {
     }
@@ -134,7 +185,8 @@ public final class JobLifecycle {
     }
 
     private Optional<Job> admitted(Job job, Supplier<Optional<Job>> write, JobStatus from, JobCost cost, Cause cause) {
-        check(from, JobStatus.QUEUED);
+        // a new job enters QUEUED, or WAITING for its parents; a retried one QUEUED
+        check(from, from == null ? job.status() : JobStatus.QUEUED);
         String tenantId = job.tenantId();
         admission.reserve(tenantId, 1, clock.instant());
         boolean tookKey;
@@ -165,6 +217,27 @@ public final class JobLifecycle {
             keys.giveBack(job);
         }
         admission.unreserve(job.tenantId(), 1);
+    }
+
+    // ---- chains: a WAITING job took its place in the quota (and its key) at its submission
+
+    /**
+     * WAITING to QUEUED: every job it depends on succeeded. Sending its message is the caller's. A batch flow's job
+     * still pending is released only by its submission ({@code flowCommit}).
+     */
+    public Optional<Job> release(Job waiting, boolean flowCommit, Cause cause) {
+        check(JobStatus.WAITING, JobStatus.QUEUED);
+        Optional<Job> written = store.release(waiting.jobId(), flowCommit, clock.instant());
+        written.ifPresent(job -> announce(moved(job, JobStatus.WAITING, cause, null)));
+        return written;
+    }
+
+    /** WAITING to CANCELLED: with {@code error} when a job it depends on did not succeed, without when its tenant cancels it. */
+    public Optional<Job> cancelWaiting(Job waiting, JobError error, Cause cause) {
+        check(JobStatus.WAITING, JobStatus.CANCELLED);
+        Optional<Job> written = store.cancelWaiting(waiting.jobId(), waiting.tenantId(), error, clock.instant());
+        written.ifPresent(job -> announce(moved(job, JobStatus.WAITING, cause, null)));
+        return written;
     }
 
     // ---- a worker's attempt

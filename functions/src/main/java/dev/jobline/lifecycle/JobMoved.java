@@ -29,9 +29,17 @@ public record JobMoved(Job job, JobStatus from, JobStatus to, Cause cause, JobCo
         return job.type();
     }
 
-    /** The job entered QUEUED from nothing or from an end: it takes a place in its tenant's in-flight quota. */
+    /**
+     * The job entered QUEUED from nothing or from an end, or was submitted WAITING: it takes a place in its tenant's
+     * in-flight quota (a WAITING job keeps it when released).
+     */
     public boolean admitted() {
-        return to == JobStatus.QUEUED && (from == null || from.isTerminal());
+        return to == JobStatus.QUEUED && (from == null || from.isTerminal()) || to == JobStatus.WAITING && from == null;
+    }
+
+    /** A new job: submitted, QUEUED or WAITING. */
+    public boolean submitted() {
+        return from == null && !recounted;
     }
 
     /** The job ended here: it gives its place in the quota back. */

@@ -27,7 +27,9 @@ public final class TransitionLog implements JobListener {
         }
         JobStatus from = event.from();
         return switch (event.to()) {
+            case WAITING -> "job.submitted_waiting";
             case QUEUED -> from == null ? "job.submitted"
+                    : from == JobStatus.WAITING ? "job.released"
                     : from.isTerminal() ? "job.retried"
                     : event.cause() == Cause.WORKER ? "job.retry_scheduled"
                     : event.cause() == Cause.CLAIM_GIVEN_BACK ? "job.claim_given_back" : "job.requeued";

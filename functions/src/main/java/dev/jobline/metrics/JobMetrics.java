@@ -71,7 +71,7 @@ public final class JobMetrics implements JobListener {
                     : event.to() == JobStatus.FAILED ? Count.JobsFailed : Count.JobsCancelled);
             return;
         }
-        if (event.from() == null && event.to() == JobStatus.QUEUED) {
+        if (event.submitted()) {
             count(type, Count.JobsSubmitted);
         }
         if (event.from() != event.to()) {

@@ -50,7 +50,7 @@ public final class TypeActivity implements JobListener {
     @Override
     public synchronized void moved(JobMoved event) {
         Pending figures = pending.computeIfAbsent(new Key(event.type(), bucketOf(event.at())), k -> new Pending());
-        if (event.from() == null && event.to() == JobStatus.QUEUED) {
+        if (event.submitted()) {
             figures.submitted++;
         }
         // an end counts once: when it was made, or again only when its first count was lost (recounted)

@@ -17,6 +17,7 @@ final class ConditionalUpdate {
     private final String jobId;
     private final List<String> sets = new ArrayList<>();
     private final List<String> removes = new ArrayList<>();
+    private final List<String> adds = new ArrayList<>();
     private final Map<String, String> names = new HashMap<>();
     private final Map<String, AttributeValue> values = new HashMap<>();
     private String condition;
@@ -57,6 +58,12 @@ final class ConditionalUpdate {
         return this;
     }
 
+    /** Adds the members of {@code members} (a set) to a set attribute, which is created when it does not exist. */
+    ConditionalUpdate addToSet(String attribute, AttributeValue members) {
+        adds.add(name(attribute) + " " + value(attribute, members));
+        return this;
+    }
+
     ConditionalUpdate remove(String... attributes) {
         for (String attribute : attributes) {
             removes.add(name(attribute));
@@ -93,6 +100,9 @@ final class ConditionalUpdate {
         StringBuilder expression = new StringBuilder("SET ").append(String.join(", ", sets));
         if (!removes.isEmpty()) {
             expression.append(" REMOVE ").append(String.join(", ", removes));
+        }
+        if (!adds.isEmpty()) {
+            expression.append(" ADD ").append(String.join(", ", adds));
         }
         UpdateItemRequest.Builder builder = UpdateItemRequest.builder()
                 .tableName(table)

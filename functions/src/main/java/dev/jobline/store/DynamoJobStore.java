@@ -130,6 +130,74 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
+    public List<Job> findAll(java.util.Collection<String> jobIds) {
+        List<Job> jobs = new ArrayList<>();
+        for (Map<String, AttributeValue> item : getAll(List.copyOf(new java.util.LinkedHashSet<>(jobIds)), true)) {
+            if (item.containsKey(STATUS) && item.containsKey(JobItem.TENANT_ID)) {
+                jobs.add(JobItem.fromItem(item));
+            }
+        }
+        return jobs;
+    }
+
+    @Override
+    public Optional<Job> addDependent(String parentId, String tenantId, String childId) {
+        // the tenant's condition also refuses an id that names no item (the update would otherwise create one)
+        return update(new ConditionalUpdate(table, parentId)
+                .addToSet(JobItem.DEPENDENTS, AttributeValue.fromSs(List.of(childId)))
+                .when("#tenantId = :tenant AND attribute_exists(#status)"
+                                + " AND (attribute_not_exists(#dependents) OR size(#dependents) < :most)",
+                        "tenant", s(tenantId),
+                        "most", n(Job.MAX_DEPENDENTS)));
+    }
+
+    @Override
+    public Optional<Job> release(String jobId, boolean flowCommit, Instant now) {
+        ConditionalUpdate update = new ConditionalUpdate(table, jobId)
+                .set(STATUS, s(JobStatus.QUEUED.name()))
+                .set(JobItem.QUEUED_AT, time(now))
+                .set(SWEEP_AT, time(now.plus(queuedStaleAfter)))
+                .set(UPDATED_AT, time(now))
+                .remove(JobItem.WAITING_FOR, JobItem.RESENDS);
+        // a flow's pending job is the flow's submission's to release, once the whole flow is stored
+        return update(flowCommit
+                ? update.when("#status = :waiting", "waiting", s(JobStatus.WAITING.name()))
+                : update.when("#status = :waiting AND attribute_not_exists(#waitingFor)", "waiting", s(JobStatus.WAITING.name())));
+    }
+
+    @Override
+    public Optional<Job> cancelWaiting(String jobId, String tenantId, JobError error, Instant now) {
+        ConditionalUpdate update = finish(jobId, JobStatus.CANCELLED, now).remove(JobItem.WAITING_FOR);
+        if (error != null) {
+            update.set(ERROR, JobItem.error(error));
+        } else {
+            update.set(CANCEL_REQUESTED, TRUE);
+        }
+        return update(update.when("#tenantId = :tenant AND #status = :waiting",
+                "tenant", s(tenantId),
+                "waiting", s(JobStatus.WAITING.name())));
+    }
+
+    @Override
+    public boolean endFlowPending(String jobId, Instant now) {
+        return update(new ConditionalUpdate(table, jobId)
+                .remove(JobItem.WAITING_FOR)
+                .when("#status = :waiting AND #waitingFor = :flow",
+                        "waiting", s(JobStatus.WAITING.name()),
+                        "flow", s(Job.FLOW_PENDING))).isPresent();
+    }
+
+    @Override
+    public boolean deferWaitingSweep(DueJob job, Instant sweepAt) {
+        return update(new ConditionalUpdate(table, job.jobId())
+                .set(SWEEP_AT, time(sweepAt))
+                .add(JobItem.RESENDS, n(1))
+                .when("#version = :version AND #status = :waiting",
+                        "version", n(job.version()),
+                        "waiting", s(JobStatus.WAITING.name()))).isPresent();
+    }
+
+    @Override
     public Optional<Claim> claim(String jobId, Lease lease, Instant now) {
         return update(new ConditionalUpdate(table, jobId)
                 // an expression reads the item as it was, so this keeps the status the claim moved from

@@ -251,7 +251,7 @@ public final class DynamoTenantStore implements TenantStore {
     private static AttributeValue counts(Map<String, InFlightCounts> counts) {
         Map<String, AttributeValue> all = new LinkedHashMap<>();
         counts.forEach((name, n) -> all.put(name, AttributeValue.fromM(Map.of("QUEUED", JobItem.n(n.queued()),
-                "RUNNING", JobItem.n(n.running()), "LIMITED", JobItem.n(n.limited())))));
+                "RUNNING", JobItem.n(n.running()), "LIMITED", JobItem.n(n.limited()), "WAITING", JobItem.n(n.waiting())))));
         return AttributeValue.fromM(all);
     }
 
@@ -259,7 +259,7 @@ public final class DynamoTenantStore implements TenantStore {
         Map<String, InFlightCounts> counts = new TreeMap<>();
         if (stored != null && stored.hasM()) {
             stored.m().forEach((name, n) -> counts.put(name, new InFlightCounts(count(n, "QUEUED"), count(n, "RUNNING"),
-                    count(n, "LIMITED"))));
+                    count(n, "LIMITED"), count(n, "WAITING"))));
         }
         return counts;
     }

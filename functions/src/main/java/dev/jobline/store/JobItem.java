@@ -11,8 +11,11 @@ import dev.jobline.job.Progress;
 import dev.jobline.job.WebhookDelivery;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Maps a {@link Job} to and from its DynamoDB item. Times are epoch milliseconds, TTL epoch seconds. */
@@ -66,6 +69,10 @@ final class JobItem {
     static final String KEY_HELD_UNTIL = "keyHeldUntil";
     /** Why a QUEUED job that could run waits: a concurrency limit that is full. */
     static final String WAITING_FOR = "waitingFor";
+    /** The jobs this one waits for (a list, in the submission's order). */
+    static final String DEPENDS_ON = "dependsOn";
+    /** The jobs that wait for this one (a string set: a dependent's submission ADDs itself). */
+    static final String DEPENDENTS = "dependents";
 
     private JobItem() {
     }
@@ -113,6 +120,15 @@ final class JobItem {
             item.put(COST_REQUESTS, decimal(job.cost().requests()));
             item.put(COST_DOLLARS, decimal(job.cost().dollars()));
         }
+        if (job.waitingFor() != null) {
+            item.put(WAITING_FOR, s(job.waitingFor()));
+        }
+        if (!job.dependsOn().isEmpty()) {
+            item.put(DEPENDS_ON, AttributeValue.fromL(job.dependsOn().stream().map(JobItem::s).toList()));
+        }
+        if (!job.dependents().isEmpty()) {
+            item.put(DEPENDENTS, AttributeValue.fromSs(job.dependents()));
+        }
         if (job.status().isInFlight()) {
             Instant queuedAt = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
             item.put(QUEUED_AT, time(queuedAt));
@@ -154,7 +170,21 @@ final class JobItem {
                 cost(item),
                 str(item, ENDED_BY),
                 key(item),
-                str(item, WAITING_FOR));
+                str(item, WAITING_FOR),
+                list(item, DEPENDS_ON),
+                list(item, DEPENDENTS));
+    }
+
+    /** A list of strings, stored as a list or a string set; empty when absent. */
+    static List<String> list(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value == null) {
+            return List.of();
+        }
+        if (value.hasSs()) {
+            return new ArrayList<>(new TreeSet<>(value.ss()));
+        }
+        return value.hasL() ? value.l().stream().map(AttributeValue::s).toList() : List.of();
     }
 
     private static JobKey key(Map<String, AttributeValue> item) {

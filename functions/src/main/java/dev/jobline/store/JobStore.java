@@ -78,6 +78,35 @@ public interface JobStore {
 
     Optional<Job> find(String jobId);
 
+    /** The jobs with these ids that exist, read consistently, in no particular order. */
+    default List<Job> findAll(java.util.Collection<String> jobIds) {
+        return jobIds.stream().map(this::find).flatMap(Optional::stream).toList();
+    }
+
+    // ---- chains: a WAITING job waits for its parents (dependsOn); a parent names its WAITING children (dependents)
+
+    /**
+     * Names {@code childId} among the tenant's job {@code parentId}'s dependents, so the parent's end finds it. Empty
+     * when there is no such job of the tenant, or it has {@link Job#MAX_DEPENDENTS} already.
+     */
+    Optional<Job> addDependent(String parentId, String tenantId, String childId);
+
+    /**
+     * WAITING to QUEUED (its parents all succeeded): due now, for the sweeper after the stale threshold. A batch
+     * flow's job that is still pending ({@link Job#flowPending()}) is released only with {@code flowCommit}. Empty when
+     * the job was not so.
+     */
+    Optional<Job> release(String jobId, boolean flowCommit, Instant now);
+
+    /** The tenant's WAITING job ends CANCELLED, with {@code error} (null: its tenant cancelled it); empty when it was not WAITING. */
+    Optional<Job> cancelWaiting(String jobId, String tenantId, JobError error, Instant now);
+
+    /** A batch flow is stored whole: its WAITING job no longer waits for that, only for its parents. False when it did not. */
+    boolean endFlowPending(String jobId, Instant now);
+
+    /** Sweeper: a WAITING job whose parents have not all ended: look again at {@code sweepAt} (one more recheck counted). */
+    boolean deferWaitingSweep(DueJob job, Instant sweepAt);
+
     /**
      * Starts an attempt: a QUEUED job with no cancel request, or a RUNNING job whose lease has
      * expired, becomes RUNNING under the new lease with one more attempt counted. Empty when the

@@ -70,13 +70,16 @@ public interface TenantStore {
                             Instant oldestQueuedAt) {
     }
 
-    /** Jobs QUEUED, RUNNING, and of the QUEUED ones those due but held back by a full concurrency limit (LIMITED). */
-    record InFlightCounts(long queued, long running, long limited) {
-        public static final InFlightCounts NONE = new InFlightCounts(0, 0, 0);
+    /**
+     * Jobs QUEUED, RUNNING, and of the QUEUED ones those due but held back by a full concurrency limit (LIMITED); jobs
+     * WAITING for the jobs they depend on.
+     */
+    record InFlightCounts(long queued, long running, long limited, long waiting) {
+        public static final InFlightCounts NONE = new InFlightCounts(0, 0, 0, 0);
 
         public InFlightCounts plus(JobStatus status, boolean waitingForLimit) {
             return new InFlightCounts(queued + (status == JobStatus.QUEUED ? 1 : 0), running + (status == JobStatus.RUNNING ? 1 : 0),
-                    limited + (status == JobStatus.QUEUED && waitingForLimit ? 1 : 0));
+                    limited + (status == JobStatus.QUEUED && waitingForLimit ? 1 : 0), waiting + (status == JobStatus.WAITING ? 1 : 0));
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.TreeMap;
 /**
  * Puts every tenant's counts right from what is really in flight. The counts are kept by writes that follow the
  * jobs' own (a function can die between the two, or the second can fail), so each sweep counts the jobs in the
- * in-flight index, QUEUED and RUNNING per tenant and per type, and adds to each tenant's record the difference
+ * in-flight index, WAITING, QUEUED and RUNNING per tenant and per type, and adds to each tenant's record the difference
  * between that count and what the record said just before. The count reads every job in flight: its cost grows with
  * the work under way, not with the table.
  *
@@ -84,20 +84,23 @@ final class CountReconciler {
         return new Result(counted, corrected);
     }
 
-    /** Adds to the tenant's record what its count of QUEUED, RUNNING and in-flight jobs is off by; true if it was. */
+    /** Adds to the tenant's record what its count of WAITING, QUEUED, RUNNING and in-flight jobs is off by; true if it was. */
     private boolean correct(TenantStore.TenantCounts recorded, Map<JobStatus, Long> actual) {
+        long waiting = actual.getOrDefault(JobStatus.WAITING, 0L);
         long queued = actual.getOrDefault(JobStatus.QUEUED, 0L);
         long running = actual.getOrDefault(JobStatus.RUNNING, 0L);
         Map<JobStatus, Long> jobsOff = new EnumMap<>(JobStatus.class);
+        jobsOff.put(JobStatus.WAITING, waiting - recorded.jobs().getOrDefault(JobStatus.WAITING, 0L));
         jobsOff.put(JobStatus.QUEUED, queued - recorded.jobs().getOrDefault(JobStatus.QUEUED, 0L));
         jobsOff.put(JobStatus.RUNNING, running - recorded.jobs().getOrDefault(JobStatus.RUNNING, 0L));
-        long inFlightOff = queued + running - recorded.inFlight();
+        long inFlightOff = waiting + queued + running - recorded.inFlight();
         TenantStore.Delta delta = new TenantStore.Delta(jobsOff, inFlightOff, BigDecimal.ZERO);
         if (delta.isEmpty()) {
             return false;
         }
         tenants.apply(recorded.tenantId(), delta);
-        Log.info("tenant.counts_corrected", "tenantId", recorded.tenantId(), "queuedBy", jobsOff.get(JobStatus.QUEUED),
+        Log.info("tenant.counts_corrected", "tenantId", recorded.tenantId(), "waitingBy", jobsOff.get(JobStatus.WAITING),
+                "queuedBy", jobsOff.get(JobStatus.QUEUED),
                 "runningBy", jobsOff.get(JobStatus.RUNNING), "inFlightBy", inFlightOff);
         return true;
     }

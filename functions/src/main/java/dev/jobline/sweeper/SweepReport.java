@@ -2,7 +2,7 @@ package dev.jobline.sweeper;
 
 /** What one sweep read and did. */
 public record SweepReport(int itemsRead, int requeued, int resent, int failed, int deferred, int raced, boolean complete,
-                          int counted, int tenantsCorrected, int keysFreed) {
+                          int counted, int tenantsCorrected, int keysFreed, int released, int chainCancelled) {
 
     public int recovered() {
         return requeued + resent + failed;
@@ -19,6 +19,18 @@ public record SweepReport(int itemsRead, int requeued, int resent, int failed, i
         private int counted;
         private int tenantsCorrected;
         private int keysFreed;
+        private int released;
+        private int chainCancelled;
+
+        /** A WAITING job whose parents had all succeeded, its release lost: released now. */
+        void released() {
+            released++;
+        }
+
+        /** A WAITING job whose parent did not succeed, or was never stored (a flow not stored whole): cancelled now. */
+        void chainCancelled() {
+            chainCancelled++;
+        }
 
         void read(int items) {
             itemsRead += items;
@@ -58,7 +70,8 @@ public record SweepReport(int itemsRead, int requeued, int resent, int failed, i
         }
 
         SweepReport done() {
-            return new SweepReport(itemsRead, requeued, resent, failed, deferred, raced, complete, counted, tenantsCorrected, keysFreed);
+            return new SweepReport(itemsRead, requeued, resent, failed, deferred, raced, complete, counted, tenantsCorrected, keysFreed,
+                    released, chainCancelled);
         }
     }
 }

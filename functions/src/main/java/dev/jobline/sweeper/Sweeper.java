@@ -1,8 +1,10 @@
 package dev.jobline.sweeper;
 
+import dev.jobline.job.Job;
 import dev.jobline.job.JobError;
 import dev.jobline.job.JobStatus;
 import dev.jobline.lifecycle.Cause;
+import dev.jobline.lifecycle.Chains;
 import dev.jobline.lifecycle.ConcurrencyKeys;
 import dev.jobline.lifecycle.JobLifecycle;
 import dev.jobline.log.Log;
@@ -15,6 +17,7 @@ import dev.jobline.store.TypePauses;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -39,6 +42,9 @@ public final class Sweeper {
     private final Duration queuedStaleAfter;
     private final Duration redeliveryGrace;
     private final TypePauses pauses;
+    private final Chains chains;
+    /** A WAITING job whose parents are still in flight is looked at again at most this far apart. */
+    static final Duration MAX_WAITING_RECHECK = Duration.ofHours(1);
 
     /**
      * @param redeliveryGrace how long after a lease ends its job's own message is left to bring it back before the
@@ -57,6 +63,14 @@ public final class Sweeper {
      */
     public Sweeper(JobLifecycle lifecycle, ConcurrencyKeys keys, JobStore store, TenantStore tenants, JobQueue queue, int shards,
                    int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace, TypePauses pauses) {
+        this(lifecycle, keys, new Chains(store, queue).bind(lifecycle), store, tenants, queue, shards, pageSize, queuedStaleAfter,
+                redeliveryGrace, pauses);
+    }
+
+    /** @param chains decides a WAITING job that came due (its release, or its cancel, was lost) */
+    public Sweeper(JobLifecycle lifecycle, ConcurrencyKeys keys, Chains chains, JobStore store, TenantStore tenants, JobQueue queue,
+                   int shards, int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace, TypePauses pauses) {
+        this.chains = chains;
         this.pauses = pauses;
         this.lifecycle = lifecycle;
         this.keys = keys;
@@ -105,7 +119,7 @@ public final class Sweeper {
         Log.info("sweep.finished", "itemsRead", result.itemsRead(), "requeued", result.requeued(),
                 "resent", result.resent(), "failed", result.failed(), "deferred", result.deferred(), "raced", result.raced(),
                 "counted", result.counted(), "tenantsCorrected", result.tenantsCorrected(),
-                "keysFreed", result.keysFreed());
+                "keysFreed", result.keysFreed(), "released", result.released(), "chainCancelled", result.chainCancelled());
         return result;
     }
 
@@ -139,6 +153,8 @@ public final class Sweeper {
             } else {
                 report.raced();
             }
+        } else if (job.status() == JobStatus.WAITING) {
+            recoverWaiting(job, now, report);
         } else if (job.status() == JobStatus.QUEUED) {
             if (pauses.paused().containsKey(job.type())) {
                 // its type is paused: the workers keep its message going round the queue; look again later
@@ -158,6 +174,41 @@ public final class Sweeper {
         }
     }
 
+
+    /**
+     * A WAITING job came due: normally its parents are still in flight, and it is looked at again later (the stale
+     * threshold, doubled with each look, at most {@link #MAX_WAITING_RECHECK}); when they have all ended, the release
+     * (or cancel) their ends should have made was lost with its invocation, and is made now. A job whose parent was never
+     * stored, or whose batch flow is still pending, was left by a submission that stopped half-way: cancelled.
+     */
+    private void recoverWaiting(DueJob due, Instant now, SweepReport.Counter report) {
+        Optional<Job> waiting = store.find(due.jobId());
+        if (waiting.isEmpty() || waiting.get().version() != due.version()) {
+            report.raced();
+            return;
+        }
+        Chains.Decided decided = chains.decide(waiting.get(), Chains.Decider.SWEEPER);
+        switch (decided.decision()) {
+            case RELEASED -> {
+                report.released();
+                Log.info("sweep.recovered", "jobId", due.jobId(), "tenantId", due.tenantId(), "action", "released");
+            }
+            case CANCELLED -> {
+                report.chainCancelled();
+                Log.info("sweep.recovered", "jobId", due.jobId(), "tenantId", due.tenantId(), "action", "cancelled",
+                        "reason", decided.job().error() == null ? null : decided.job().error().message());
+            }
+            case RACED -> report.raced();
+            case WAITING -> {
+                Duration later = resendBackoff(due.resends());
+                if (store.deferWaitingSweep(due, now.plus(later.compareTo(MAX_WAITING_RECHECK) > 0 ? MAX_WAITING_RECHECK : later))) {
+                    report.deferred();
+                } else {
+                    report.raced();
+                }
+            }
+        }
+    }
 
     /**
      * How long to wait before sending a still-QUEUED job once more: the stale threshold, doubled with

@@ -39,6 +39,8 @@ public final class SweeperHandler implements RequestHandler<ScheduledEvent, Map<
         answer.put("counted", report.counted());
         answer.put("tenantsCorrected", report.tenantsCorrected());
         answer.put("keysFreed", report.keysFreed());
+        answer.put("released", report.released());
+        answer.put("chainCancelled", report.chainCancelled());
         return answer;
     }
 }

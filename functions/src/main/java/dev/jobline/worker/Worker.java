@@ -228,6 +228,11 @@ public final class Worker {
         if (job.status() == JobStatus.QUEUED) {
             return notClaimedWhileQueued(job, message, now);
         }
+        if (job.status() == JobStatus.WAITING) {
+            // no message is sent for a job that waits for its parents: its release sends a new one
+            Log.info("job.waiting_for_parents", "dependsOn", job.dependsOn());
+            return true;
+        }
         if (job.hasLiveLease(now)) {
             return handOver(job, message, now);
         }
@@ -395,7 +400,7 @@ public final class Worker {
         boolean limitedByInvocation = invocationLeft.compareTo(typeLimit) < 0;
         Duration budget = limitedByInvocation ? invocationLeft : typeLimit;
         Instant started = clock.instant();
-        RunningJob running = new RunningJob(job, clock, started.plus(budget));
+        RunningJob running = new RunningJob(job, clock, started.plus(budget), store::findAll);
         Map<String, Object> jobContext = Log.context();
         // the handler's own log lines carry the job's keys too
         Future<Object> result = threads.submit(() -> {

@@ -261,7 +261,7 @@ class OpenApiDocumentTest {
                 t.plusSeconds(5), true, t.plusSeconds(30), t.plusSeconds(86_400), 7, Priority.HIGH, t.plusSeconds(1),
                 "https://example.com/hook", "hash", new WebhookDelivery(WebhookDelivery.FAILED, 3, 500, "server error", t.plusSeconds(9)),
                 new CostTotals(412, new java.math.BigDecimal("0.412"), new java.math.BigDecimal("7.3"), new java.math.BigDecimal("0.0000123")),
-                "worker-1", new JobKey("site-42", KeyScope.ACTIVE, t.plusSeconds(3600)), null);
+                "worker-1", new JobKey("site-42", KeyScope.ACTIVE, t.plusSeconds(3600)), null, null, null);
         assertDescribes(schema("Job"), JobView.of(job), "Job");
     }
 
@@ -269,7 +269,7 @@ class OpenApiDocumentTest {
     void theJobSchemaDescribesAJobWaitingForALimit() {
         Instant t = Instant.parse("2026-11-24T19:00:00Z");
         Job job = new Job("job-2", "tenant-a", "sleep", JobStatus.QUEUED, "{}", 0, 3, 50, t, t, null, null, null, null, null,
-                null, null, null, false, null, null, 2, Priority.NORMAL, null, null, null, null, null, null, null, "tenant limit");
+                null, null, null, false, null, null, 2, Priority.NORMAL, null, null, null, null, null, null, null, "tenant limit", null, null);
 
         Map<String, Object> view = JobView.of(job);
 

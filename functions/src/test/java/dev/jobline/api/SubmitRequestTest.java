@@ -44,7 +44,7 @@ class SubmitRequestTest {
     void anUnknownTypeNamesTheKnownOnes() {
         Problem problem = rejected("{\"type\":\"nope\"}");
         assertEquals(400, problem.status());
-        assertTrue(problem.toResponse().body().contains("\"knownTypes\":[\"echo\",\"sleep\",\"fail\",\"scan-site\"]"), problem.toResponse().body());
+        assertTrue(problem.toResponse().body().contains("\"knownTypes\":[\"echo\",\"sleep\",\"fail\",\"scan-site\",\"collect\"]"), problem.toResponse().body());
     }
 
     @Test
@@ -132,5 +132,41 @@ class SubmitRequestTest {
         Problem problem = rejected(body);
         assertEquals(400, problem.status());
         assertTrue(problem.toResponse().body().contains("\"field\""), problem.toResponse().body());
+    }
+
+    @Test
+    void dependsOnTakesJobIdsAndRefsOnceEachInTheirOrder() {
+        SubmitRequest request = SubmitRequest.parse("{\"type\":\"echo\",\"dependsOn\":[\"b-2\",\"ref:crawl\",\"b-2\"]}", registry,
+                1024, java.time.Instant.parse("2026-11-24T12:00:00Z"));
+
+        assertEquals(java.util.List.of("b-2", "ref:crawl"), request.dependsOn());
+        assertTrue(request.refersToItems());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"a-1\"", "[1]", "[\"has space\"]", "[\"ref:\"]", "[\"ref:a b\"]",
+            "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\",\"p\",\"q\",\"r\",\"s\",\"t\",\"u\"]"})
+    void aDependsOnThatIsNotAListOfAtMost20JobIdsOrRefsIs400(String dependsOn) {
+        Problem problem = rejected("{\"type\":\"echo\",\"dependsOn\":" + dependsOn + "}");
+
+        assertEquals(400, problem.status());
+        assertEquals("dependsOn", problem.body().get("field"));
+    }
+
+    @Test
+    void anEmptyDependsOnIsNoneAsAGeneratedClientSendsIt() {
+        SubmitRequest request = SubmitRequest.parse("{\"type\":\"echo\",\"dependsOn\":[],\"delaySeconds\":5}", registry, 1024,
+                java.time.Instant.parse("2026-11-24T12:00:00Z"));
+
+        assertEquals(java.util.List.of(), request.dependsOn());
+    }
+
+    @Test
+    void aDependentJobTakesNoRunAtOrDelay() {
+        Problem delayed = rejected("{\"type\":\"echo\",\"dependsOn\":[\"a-1\"],\"delaySeconds\":5}");
+        Problem scheduled = rejected("{\"type\":\"echo\",\"dependsOn\":[\"a-1\"],\"runAt\":\"2026-11-25T12:00:00Z\"}");
+
+        assertEquals("dependsOn", delayed.body().get("field"));
+        assertEquals("dependsOn", scheduled.body().get("field"));
     }
 }

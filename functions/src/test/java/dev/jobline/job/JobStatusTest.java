@@ -5,6 +5,7 @@ import static dev.jobline.job.JobStatus.FAILED;
 import static dev.jobline.job.JobStatus.QUEUED;
 import static dev.jobline.job.JobStatus.RUNNING;
 import static dev.jobline.job.JobStatus.SUCCEEDED;
+import static dev.jobline.job.JobStatus.WAITING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.EnumSet;
@@ -19,6 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class JobStatusTest {
     /** The intended table, written out by hand so the enum's switch is checked against it. */
     private static final Map<JobStatus, Set<JobStatus>> ALLOWED = Map.of(
+            // released when every parent succeeded, cancelled when one did not (or by its tenant)
+            WAITING, EnumSet.of(QUEUED, CANCELLED),
             QUEUED, EnumSet.of(RUNNING, CANCELLED, FAILED),
             // RUNNING to RUNNING: a new attempt takes over one whose lease expired
             RUNNING, EnumSet.of(QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED),
@@ -38,13 +41,13 @@ class JobStatusTest {
     }
 
     @Test
-    void aNewJobStartsQueuedAndNowhereElse() {
-        assertEquals(EnumSet.of(QUEUED), EnumSet.copyOf(Stream.of(JobStatus.values()).filter(JobStatus::canStartAs).toList()));
+    void aNewJobStartsQueuedOrWaitingForItsParentsAndNowhereElse() {
+        assertEquals(EnumSet.of(QUEUED, WAITING), EnumSet.copyOf(Stream.of(JobStatus.values()).filter(JobStatus::canStartAs).toList()));
     }
 
     @Test
-    void onlyQueuedAndRunningAreInFlight() {
-        assertEquals(EnumSet.of(QUEUED, RUNNING),
+    void onlyWaitingQueuedAndRunningAreInFlight() {
+        assertEquals(EnumSet.of(WAITING, QUEUED, RUNNING),
                 EnumSet.copyOf(Stream.of(JobStatus.values()).filter(JobStatus::isInFlight).toList()));
     }
 

@@ -150,8 +150,8 @@ class JobLifecycleTest {
 
         var counts = doubles.tenants.of("tenant-a");
         assertEquals(0, counts.inFlight());
-        assertEquals(Map.of(JobStatus.QUEUED, 0L, JobStatus.RUNNING, 0L, JobStatus.SUCCEEDED, 1L, JobStatus.FAILED, 0L,
-                JobStatus.CANCELLED, 0L), counts.jobs());
+        assertEquals(Map.of(JobStatus.WAITING, 0L, JobStatus.QUEUED, 0L, JobStatus.RUNNING, 0L, JobStatus.SUCCEEDED, 1L,
+                JobStatus.FAILED, 0L, JobStatus.CANCELLED, 0L), counts.jobs());
     }
 
     @Test
@@ -202,6 +202,6 @@ class JobLifecycleTest {
     private static Job inStatus(Job created, JobStatus status) {
         return new Job(created.jobId(), created.tenantId(), created.type(), status, created.payload(), 0, 3, 30,
                 created.createdAt(), created.updatedAt(), null, null, null, null, null, null, null, null, false, null, null,
-                created.version(), created.priority(), null, null, null, null, null, null, null, null);
+                created.version(), created.priority(), null, null, null, null, null, null, null, null, created.dependsOn(), created.dependents());
     }
 }

@@ -40,7 +40,7 @@ class TypeActivityTest {
     private static Job job(String type, JobStatus status) {
         Job submitted = Job.submitted("j-" + type, "tenant-a", JobType.of(type, context -> null), "{}", 3, 10, AT);
         return new Job(submitted.jobId(), submitted.tenantId(), submitted.type(), status, "{}", 1, 3, 10, AT, AT, null, null,
-                null, null, null, null, null, null, false, null, null, 2, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, false, null, null, 2, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private static JobMoved moved(String type, JobStatus from, JobStatus to, Duration wait, Duration ran, boolean recounted) {

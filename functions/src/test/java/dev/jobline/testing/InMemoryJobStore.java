@@ -87,7 +87,7 @@ public final class InMemoryJobStore implements JobStore {
                 heartbeatAt, cancelRequested, nextAttemptAt, expiresAt, j.version() + 1, j.priority(), runAt, j.callbackUrl(),
                 j.requestHash(), webhook, cost, j.endedBy(), j.key(),
                 // a claim clears why the job waited; only a QUEUED job waits
-                status == JobStatus.QUEUED && j.status() == JobStatus.QUEUED ? j.waitingFor() : null);
+                status == JobStatus.QUEUED && j.status() == JobStatus.QUEUED ? j.waitingFor() : null, j.dependsOn(), j.dependents());
     }
 
     private static Job endedBy(Job j, String by) {
@@ -95,7 +95,7 @@ public final class InMemoryJobStore implements JobStore {
                 j.timeoutSeconds(), j.createdAt(), j.updatedAt(), j.startedAt(), j.finishedAt(), j.progress(), j.result(), j.error(),
                 j.leaseOwner(), j.leaseExpiresAt(), j.heartbeatAt(), j.cancelRequested(), j.nextAttemptAt(), j.expiresAt(),
                 j.version(), j.priority(), j.runAt(), j.callbackUrl(), j.requestHash(), j.webhook(), j.cost(), by, j.key(),
-                j.waitingFor());
+                j.waitingFor(), j.dependsOn(), j.dependents());
     }
 
     private static CostTotals add(CostTotals total, JobCost attempt) {
@@ -192,7 +192,7 @@ public final class InMemoryJobStore implements JobStore {
             r.job = new Job(j.jobId(), j.tenantId(), j.type(), JobStatus.QUEUED, j.payload(), 0, j.maxAttempts(),
                     j.timeoutSeconds(), j.createdAt(), now, j.startedAt(), null, null, null, null, null, null, j.heartbeatAt(),
                     false, null, null, j.version() + 1, j.priority(), null, j.callbackUrl(), j.requestHash(), null, j.cost(), null,
-                    key, null);
+                    key, null, j.dependsOn(), j.dependents());
             r.queuedAt = now;
             r.sweepAt = now.plus(queuedStaleAfter);
             r.failedAt = null;
@@ -232,6 +232,64 @@ public final class InMemoryJobStore implements JobStore {
         return row == null ? Optional.empty() : Optional.of(row.job);
     }
 
+    /** The job with another status, waitingFor and dependents, one version on (what the chain writes change). */
+    private static Job relinked(Job j, JobStatus status, String waitingFor, List<String> dependents, Instant updatedAt) {
+        return new Job(j.jobId(), j.tenantId(), j.type(), status, j.payload(), j.attempts(), j.maxAttempts(),
+                j.timeoutSeconds(), j.createdAt(), updatedAt, j.startedAt(), j.finishedAt(), j.progress(), j.result(), j.error(),
+                j.leaseOwner(), j.leaseExpiresAt(), j.heartbeatAt(), j.cancelRequested(), j.nextAttemptAt(), j.expiresAt(),
+                j.version() + 1, j.priority(), j.runAt(), j.callbackUrl(), j.requestHash(), j.webhook(), j.cost(), j.endedBy(),
+                j.key(), waitingFor, j.dependsOn(), dependents);
+    }
+
+    @Override
+    public synchronized List<Job> findAll(java.util.Collection<String> jobIds) {
+        check("findAll");
+        return new java.util.LinkedHashSet<>(jobIds).stream().map(rows::get).filter(java.util.Objects::nonNull).map(r -> r.job).toList();
+    }
+
+    @Override
+    public Optional<Job> addDependent(String parentId, String tenantId, String childId) {
+        return update("addDependent", parentId, r -> r.job.tenantId().equals(tenantId) && r.job.dependents().size() < Job.MAX_DEPENDENTS,
+                r -> {
+                    java.util.TreeSet<String> children = new java.util.TreeSet<>(r.job.dependents());
+                    children.add(childId);
+                    r.job = relinked(r.job, r.job.status(), r.job.waitingFor(), List.copyOf(children), r.job.updatedAt());
+                });
+    }
+
+    @Override
+    public Optional<Job> release(String jobId, boolean flowCommit, Instant now) {
+        return update("release", jobId, r -> r.job.status() == JobStatus.WAITING && (flowCommit || r.job.waitingFor() == null), r -> {
+            r.job = relinked(r.job, JobStatus.QUEUED, null, r.job.dependents(), now);
+            r.queuedAt = now;
+            r.sweepAt = now.plus(queuedStaleAfter);
+            r.resends = 0;
+        });
+    }
+
+    @Override
+    public Optional<Job> cancelWaiting(String jobId, String tenantId, JobError error, Instant now) {
+        return update("cancelWaiting", jobId, r -> r.job.tenantId().equals(tenantId) && r.job.status() == JobStatus.WAITING, r -> {
+            // a terminal write clears waitingFor, as DynamoJobStore removes it
+            finish(r, JobStatus.CANCELLED, now, null, null, error, null, error == null);
+        });
+    }
+
+    @Override
+    public boolean endFlowPending(String jobId, Instant now) {
+        return update("endFlowPending", jobId, r -> r.job.status() == JobStatus.WAITING && Job.FLOW_PENDING.equals(r.job.waitingFor()),
+                r -> r.job = relinked(r.job, r.job.status(), null, r.job.dependents(), r.job.updatedAt())).isPresent();
+    }
+
+    @Override
+    public boolean deferWaitingSweep(DueJob job, Instant sweepAt) {
+        return update("deferWaitingSweep", job.jobId(), r -> r.job.version() == job.version() && r.job.status() == JobStatus.WAITING, r -> {
+            r.sweepAt = sweepAt;
+            r.resends++;
+            r.job = relinked(r.job, r.job.status(), r.job.waitingFor(), r.job.dependents(), r.job.updatedAt());
+        }).isPresent();
+    }
+
     @Override
     public synchronized boolean markWaiting(String jobId, String reason, Instant now) {
         check("markWaiting");
@@ -244,7 +302,7 @@ public final class InMemoryJobStore implements JobStore {
                 j.timeoutSeconds(), j.createdAt(), j.updatedAt(), j.startedAt(), j.finishedAt(), j.progress(), j.result(), j.error(),
                 j.leaseOwner(), j.leaseExpiresAt(), j.heartbeatAt(), j.cancelRequested(), j.nextAttemptAt(), j.expiresAt(),
                 j.version() + 1, j.priority(), j.runAt(), j.callbackUrl(), j.requestHash(), j.webhook(), j.cost(), j.endedBy(),
-                j.key(), reason);
+                j.key(), reason, j.dependsOn(), j.dependents());
         writes.add("markWaiting");
         return true;
     }

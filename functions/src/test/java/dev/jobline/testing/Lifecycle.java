@@ -5,6 +5,7 @@ import dev.jobline.cost.CostTotals;
 import dev.jobline.job.Job;
 import dev.jobline.job.JobType;
 import dev.jobline.job.JobRegistry;
+import dev.jobline.lifecycle.Chains;
 import dev.jobline.lifecycle.ConcurrencyKeys;
 import dev.jobline.lifecycle.JobLifecycle;
 import dev.jobline.lifecycle.RunningLimits;
@@ -15,7 +16,7 @@ import java.util.List;
 
 /**
  * A lifecycle on doubles, for unit tests: an in-memory table and tenants (the ledger as listener and admission), a
- * recording listener, a clock that moves only when told.
+ * recording listener, the chains (releasing dependent jobs to {@link #chainQueue}), a clock that moves only when told.
  */
 public final class Lifecycle {
     public final TestClock clock = new TestClock(Instant.parse("2026-11-30T10:00:00Z"));
@@ -27,6 +28,14 @@ public final class Lifecycle {
     public final ConcurrencyKeys keys;
     public final RunningLimits limits;
     public final JobLifecycle lifecycle;
+    /** Where the chains send the dependent jobs they release. */
+    public final InMemoryQueue chainQueue = new InMemoryQueue();
+    public final Chains chains;
+    /**
+     * The same lifecycle without the chains listener: a move made through it is an invocation that died after its
+     * write, before the dependents were released (what the sweeper recovers).
+     */
+    public final JobLifecycle unchained;
 
     public Lifecycle(int maxInFlight) {
         this(maxInFlight, JobRegistry.builder().build(), 0);
@@ -38,7 +47,10 @@ public final class Lifecycle {
         TenantLedger ledger = new TenantLedger(tenants);
         this.keys = new ConcurrencyKeys(keyStore, store);
         this.limits = new RunningLimits(limitStore, registry, tenantMaxRunning);
-        this.lifecycle = new JobLifecycle(store, ledger, keys, List.of(ledger, keys, limits, recorded), clock);
+        this.chains = new Chains(store, chainQueue);
+        this.lifecycle = new JobLifecycle(store, ledger, keys, List.of(ledger, keys, limits, recorded, chains), clock);
+        chains.bind(lifecycle);
+        this.unchained = new JobLifecycle(store, ledger, keys, List.of(ledger, keys, limits, recorded), clock);
     }
 
     /** A new job of tenant-a, as a submission builds it. */

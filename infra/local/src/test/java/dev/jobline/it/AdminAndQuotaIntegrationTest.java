@@ -149,7 +149,7 @@ class AdminAndQuotaIntegrationTest {
         assertEquals(0, ((Map<String, Object>) queues.get("deadLetter")).get("visible"));
         long age = ((Number) stats.get("oldestQueuedAgeSeconds")).longValue();
         assertTrue(age >= 29 && age <= 40, "the queued job has waited about 30 s: " + age);
-        assertEquals(Map.of("QUEUED", 1, "RUNNING", 0, "LIMITED", 0), ((Map<String, Object>) stats.get("inFlightByType")).get("echo"));
+        assertEquals(Map.of("QUEUED", 1, "RUNNING", 0, "LIMITED", 0, "WAITING", 0), ((Map<String, Object>) stats.get("inFlightByType")).get("echo"));
         assertEquals(2, ((Map<String, Object>) ((Map<String, Object>) stats.get("byTenant")).get("tenant-a")).get("SUCCEEDED"));
     }
 

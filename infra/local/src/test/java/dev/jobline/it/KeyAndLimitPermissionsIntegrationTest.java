@@ -75,7 +75,8 @@ class KeyAndLimitPermissionsIntegrationTest {
     @Test
     void aWorkerWhoseRoleCannotDeleteItemsIsCaughtAndItsJobsKeyIsFreedByTheNextSweep(LocalAws aws) throws IOException {
         try (LocalResources damaged = IamPolicyIntegrationTest.provisionDamaged(aws, "WorkerFunction",
-                "Action: [dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:DeleteItem]", "Action: [dynamodb:GetItem, dynamodb:UpdateItem]")) {
+                "Action: [dynamodb:GetItem, dynamodb:BatchGetItem, dynamodb:UpdateItem, dynamodb:DeleteItem]",
+                "Action: [dynamodb:GetItem, dynamodb:BatchGetItem, dynamodb:UpdateItem]")) {
             Jobline jobline = new Jobline(aws, damaged);
             String jobId = jobline.submit(keyed("site-1", ""));
 

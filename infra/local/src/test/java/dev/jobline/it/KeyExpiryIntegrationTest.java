@@ -174,7 +174,7 @@ class KeyExpiryIntegrationTest {
         assertEquals(0, sweep.get("tenantsCorrected"), sweep.toString());
         Map<String, Object> stats = Json.parseObject(jobline.call("api-stats.json").getBody());
         Map<String, Object> byType = (Map<String, Object>) stats.get("inFlightByType");
-        assertEquals(Map.of("echo", Map.of("QUEUED", 2, "RUNNING", 0, "LIMITED", 0)), byType, "no type but the jobs'");
+        assertEquals(Map.of("echo", Map.of("QUEUED", 2, "RUNNING", 0, "LIMITED", 0, "WAITING", 0)), byType, "no type but the jobs'");
         assertEquals(2, jobline.tenants().read(List.of("tenant-a")).get("tenant-a").inFlight());
     }
 

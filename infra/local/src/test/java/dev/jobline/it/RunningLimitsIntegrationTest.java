@@ -235,8 +235,8 @@ class RunningLimitsIntegrationTest {
         assertEquals(0, view.get("attempts"));
         jobline.sweep();
         Map<String, Object> stats = Json.parseObject(jobline.call("api-stats.json").getBody());
-        assertEquals(Map.of("QUEUED", 1, "RUNNING", 1, "LIMITED", 1), ((Map<String, Object>) stats.get("inFlightByType")).get("solo"));
-        assertEquals(Map.of("QUEUED", 1, "RUNNING", 1, "LIMITED", 1), ((Map<String, Object>) stats.get("inFlightByTenant")).get("tenant-a"));
+        assertEquals(Map.of("QUEUED", 1, "RUNNING", 1, "LIMITED", 1, "WAITING", 0), ((Map<String, Object>) stats.get("inFlightByType")).get("solo"));
+        assertEquals(Map.of("QUEUED", 1, "RUNNING", 1, "LIMITED", 1, "WAITING", 0), ((Map<String, Object>) stats.get("inFlightByTenant")).get("tenant-a"));
 
         release.countDown();
         running.get(30, TimeUnit.SECONDS);

@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 record StackStatus(Map<String, Integer> jobsByStatus, List<RunningJob> running, int deadLetters,
         List<QueueDepth> queues, List<String> pausedTypes, List<ScheduleLine> schedules) {
 
-    static final List<String> STATUSES = List.of("QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED");
+    static final List<String> STATUSES = List.of("WAITING", "QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED");
 
     record RunningJob(String jobId, String type, int attempt, long current, long total, String message) {
     }
