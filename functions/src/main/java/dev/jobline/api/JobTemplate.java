@@ -42,6 +42,11 @@ public final class JobTemplate {
                         + "and a fire whose key is held is skipped").with("field", "job." + timing);
             }
         }
+        if (map.get("dependsOn") instanceof List<?> parents && !parents.isEmpty() || map.containsKey("ref")) {
+            // a chain's parents end once: every later fire would find them ended already
+            throw Problem.badRequest("invalid-field", "a schedule's job depends on no other job: its parents would end once, "
+                    + "and every later fire would find them ended").with("field", map.containsKey("ref") ? "job.ref" : "job.dependsOn");
+        }
         if (overlap != Overlap.ALLOW && map.containsKey("concurrencyKey")) {
             throw Problem.badRequest("invalid-field", "with overlap '" + overlap.label() + "' the schedule's jobs hold the key "
                     + "'schedule:<name>'; a concurrencyKey of their own goes with overlap 'allow'").with("field", "job.concurrencyKey");

@@ -142,6 +142,8 @@ class ScheduleApiIntegrationTest {
                 {"{\"name\":\"a\",\"rate\":\"1 hour\",\"job\":{\"type\":\"echo\",\"runAt\":\"" + later + "\"}}", 400, "invalid-field", "job.runAt"},
                 {"{\"name\":\"a\",\"rate\":\"1 hour\",\"job\":{\"type\":\"echo\",\"delaySeconds\":5}}", 400, "invalid-field", "job.delaySeconds"},
                 {"{\"name\":\"a\",\"rate\":\"1 hour\",\"job\":{\"type\":\"echo\",\"concurrencyKey\":\"k\"}}", 400, "invalid-field", "job.concurrencyKey"},
+                {"{\"name\":\"a\",\"rate\":\"1 hour\",\"job\":{\"type\":\"echo\",\"dependsOn\":[\"" + java.util.UUID.randomUUID() + "\"]}}", 400, "invalid-field", "job.dependsOn"},
+                {"{\"name\":\"a\",\"rate\":\"1 hour\",\"job\":{\"type\":\"echo\",\"ref\":\"r\"}}", 400, "invalid-field", "job.ref"},
                 {"{\"name\":\"a\",\"rate\":\"1 hour\",\"job\":{\"type\":\"scan-site\",\"payload\":{}}}", 400, "missing-field", "payload"},
                 {"{\"name\":\"a\",\"rate\":\"1 hour\",\"startAt\":\"" + later + "\",\"endAt\":\"" + earlier + "\",\"job\":" + JOB + "}", 400, "invalid-field", "endAt"},
                 {"{\"name\":\"a\",\"rate\":\"1 hour\",\"endAt\":\"2020-01-01T00:00:00Z\",\"job\":" + JOB + "}", 400, "invalid-field", "endAt"},
