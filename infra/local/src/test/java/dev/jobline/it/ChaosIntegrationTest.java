@@ -481,7 +481,10 @@ class ChaosIntegrationTest {
                                            Queue<Map.Entry<String, Instant>> crashHolds) {
         return JobMessage.jobIdFrom(record.getBody()).map(jobId -> {
             Instant now = jobline.clock.instant();
-            Lease lease = new Lease("crashed-" + record.getMessageId(), now.plus(claimDelay).plus(LEASE));
+            // one owner per receive, as a worker names its attempts: a later receive of the same message that met this
+            // crash's hold would otherwise count as its holder, and give that hold back when its own claim lost
+            Lease lease = new Lease("crashed-" + record.getMessageId() + "#" + java.util.UUID.randomUUID(),
+                    now.plus(claimDelay).plus(LEASE));
             // as a worker does: the limits first (a full one and it would have waited), then the claim; then it dies
             Job job = jobline.wiring.store().find(jobId).orElse(null);
             if (job == null || jobline.wiring.limits().hold(lease.owner(), job.tenantId(), job.type(), lease.expiresAt(), now).isPresent()) {
