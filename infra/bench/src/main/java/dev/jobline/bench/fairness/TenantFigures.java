@@ -31,14 +31,7 @@ record TenantFigures(String tenant, int jobs, int succeededOnce, Distribution qu
             return sorted.get(Math.max(rank, 1) - 1);
         }
 
-        private static double meanAtOnce(List<StoredJob> jobs) {
-        long running = jobs.stream().mapToLong(job -> job.finishedAt() - job.startedAt()).sum();
-        long span = jobs.stream().mapToLong(StoredJob::finishedAt).max().orElse(0)
-                - jobs.stream().mapToLong(StoredJob::startedAt).min().orElse(0);
-        return span <= 0 ? 0 : running / (double) span;
-    }
-
-    Map<String, Object> json() {
+        Map<String, Object> json() {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("p50", p50);
             json.put("p95", p95);
