@@ -309,22 +309,18 @@ public final class AdminService {
         List<String> requeued = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         if (!filter.dryRun()) {
-            List<JobMessage> messages = new ArrayList<>();
             for (JobStore.FailedJob failed : matched) {
                 try {
-                    // the same transition as a tenant's retry: quota taken, counted, announced
+                    // the same transition as a tenant's retry: message sent, then quota taken, counted, announced
                     Job current = store.find(failed.jobId()).orElseThrow(() -> new Refusal.NotFound(failed.jobId()));
                     Job job = jobs.requeue(current, Cause.ADMIN);
                     requeued.add(job.jobId());
-                    JobService.messageFor(job, clock.instant()).ifPresent(messages::add);
-                } catch (Refusal refusal) {
-                    // retried since it was listed, or its tenant is at its limit: left as it is, and said so
+                } catch (Refusal | JobQueue.QueueUnavailable refusal) {
+                    // retried since it was listed, its tenant is at its limit, or its message could not be sent: left
+                    // as it is (FAILED), and said so
                     refused.add(failed.jobId());
                     Log.info("admin.redrive_refused", "jobId", failed.jobId(), "reason", refusal.getMessage());
                 }
-            }
-            for (JobMessage unsent : messages.isEmpty() ? List.<JobMessage>of() : queue.sendAll(messages)) {
-                Log.warn("job.send_deferred", "jobId", unsent.jobId());
             }
             Log.info("admin.redrive", "matched", matched.size(), "requeued", requeued.size(), "refused", refused.size());
         }

@@ -19,16 +19,19 @@ import java.util.function.Predicate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 /**
  * What a tenant can do with jobs: submit (one or many), read, list, cancel, retry. Every change is a transition of
- * the {@link JobLifecycle}; refusals are {@link Refusal}s, which only the API turns into answers. A job is written first
- * and then sent; a lost send leaves a QUEUED job the sweeper sends later. Every write names the tenant, so one
- * tenant's request can never touch another's job.
+ * the {@link JobLifecycle}; refusals are {@link Refusal}s, which only the API turns into answers. A job's message is
+ * sent first and the job written after it, so a QUEUED job always has one: a send that fails writes nothing (the
+ * caller gets a 503 and submits again), and a message whose write then fails names a job that does not exist, which
+ * the worker drops. Every write names the tenant, so one tenant's request can never touch another's job.
  */
 public final class JobService {
     private final JobLifecycle lifecycle;
@@ -78,8 +81,9 @@ public final class JobService {
             job = chains.link(job, request.dependsOn());
         }
         Optional<Job> created;
+        Job toSend = job;
         try {
-            created = lifecycle.create(job, cost);
+            created = lifecycle.create(job, cost, () -> sendFirst(toSend, now));
         } catch (Refusal.KeyConflict conflict) {
             // the Idempotency-Key is checked first: with its job stored, this is that job's request again (or a
             // reuse), whatever holds the concurrency key now
@@ -107,7 +111,6 @@ public final class JobService {
             // a parent may have ended between its check and the naming, unheard: decide now, as its end would have
             return new Submitted(chains.decide(job, Chains.Decider.PARENT_END).job(), true);
         }
-        send(job, now);
         return new Submitted(job, true);
     }
 
@@ -127,7 +130,7 @@ public final class JobService {
             }
             throw new Refusal.IdempotencyConflict(false);
         }
-        if (lifecycle.replaceFinished(job, windowStart, cost).isPresent()) {
+        if (lifecycle.replaceFinished(job, windowStart, cost, () -> sendFirst(job, now)).isPresent()) {
             return Optional.empty();
         }
         throw new Refusal.IdempotencyConflict(true);
@@ -192,14 +195,14 @@ public final class JobService {
         for (Job job : valid) {
             priced.add(job.withCost(CostTotals.of(cost)));
         }
-        List<JobLifecycle.Admitted> written = lifecycle.createAll(tenantId, priced, cost);
-        List<JobMessage> messages = new ArrayList<>();
+        List<JobLifecycle.Admitted> written = lifecycle.createAll(tenantId, priced, cost, jobsToSend -> sendAll(jobsToSend, now));
+        int accepted = 0;
         for (int k = 0; k < written.size(); k++) {
             JobLifecycle.Admitted admitted = written.get(k);
             BatchItem result;
             if (admitted.job() != null) {
                 result = new BatchItem(admitted.job(), null);
-                messageFor(admitted.job(), now).ifPresent(messages::add);
+                accepted++;
             } else if (admitted.conflict() != null) {
                 Optional<Job> existing = requests.get(k).returnExisting() ? existing(admitted.conflict()) : Optional.empty();
                 result = existing.map(holder -> new BatchItem(holder, null, true))
@@ -210,11 +213,26 @@ public final class JobService {
             }
             results.set(positions.get(k), result);
         }
-        for (JobMessage unsent : messages.isEmpty() ? List.<JobMessage>of() : queue.sendAll(messages)) {
-            Log.warn("job.send_deferred", "jobId", unsent.jobId(), "tenantId", tenantId);
-        }
-        Log.info("jobs.submitted_batch", "tenantId", tenantId, "accepted", messages.size(), "items", items.size());
+        Log.info("jobs.submitted_batch", "tenantId", tenantId, "accepted", accepted, "items", items.size());
         return results;
+    }
+
+    /** The messages of jobs about to be written, in as few calls as SQS allows; answers the jobs whose send failed. */
+    private List<Job> sendAll(List<Job> jobs, Instant now) {
+        Map<String, Job> byId = new HashMap<>();
+        List<JobMessage> messages = new ArrayList<>();
+        for (Job job : jobs) {
+            Optional<JobMessage> message = messageFor(job, now);
+            if (message.isPresent()) {
+                byId.put(job.jobId(), job);
+                messages.add(message.get());
+            }
+        }
+        List<Job> unsent = new ArrayList<>();
+        for (JobMessage message : messages.isEmpty() ? List.<JobMessage>of() : queue.sendAll(messages)) {
+            unsent.add(byId.get(message.jobId()));
+        }
+        return unsent;
     }
 
     /**
@@ -477,32 +495,27 @@ public final class JobService {
     /** A FAILED or CANCELLED job runs again with a fresh attempt budget; {@link Refusal.WrongStatus} otherwise. */
     Job retry(String tenantId, String jobId) {
         Job current = find(tenantId, jobId);
-        Job job = requeue(current, Cause.TENANT);
-        send(job, lifecycle.clock().instant());
-        return job;
+        return requeue(current, Cause.TENANT);
     }
 
     /**
      * The retry transition, for a tenant's POST /jobs/{id}/retry and an operator's redrive alike: the job, FAILED or
-     * CANCELLED, back to QUEUED (taking room in its tenant's quota). Sending its message is the caller's.
+     * CANCELLED, back to QUEUED (taking room in its tenant's quota), its message sent just before the write.
      */
     Job requeue(Job current, Cause cause) {
         JobStatus before = current.status();
         if (before != JobStatus.FAILED && before != JobStatus.CANCELLED) {
             throw new Refusal.WrongStatus(current.jobId(), Refusal.Action.RETRY, before, "only a failed or cancelled job can be retried");
         }
-        return lifecycle.retry(current, cause).orElseThrow(() -> new Refusal.WrongStatus(
+        // a retried job is due at once (the retry clears its runAt)
+        JobMessage message = new JobMessage(current.jobId(), current.tenantId(), current.type(), current.priority());
+        return lifecycle.retry(current, cause, () -> queue.send(message)).orElseThrow(() -> new Refusal.WrongStatus(
                 current.jobId(), Refusal.Action.RETRY, before, "it changed while it was retried; read it again"));
     }
 
-    private void send(Job job, Instant now) {
-        messageFor(job, now).ifPresent(message -> {
-            try {
-                queue.send(message);
-            } catch (JobQueue.QueueUnavailable e) {
-                Log.warn("job.send_deferred", "jobId", job.jobId(), "tenantId", job.tenantId(), "reason", e.getMessage());
-            }
-        });
+    /** The job's message, before its write; a send that fails stops the write (the caller answers 503). */
+    private void sendFirst(Job job, Instant now) {
+        messageFor(job, now).ifPresent(queue::send);
     }
 
     private static Job newJob(String tenantId, SubmitRequest request, String idempotencyKey, Instant now) {
@@ -517,8 +530,14 @@ public final class JobService {
         return request.key() == null ? job : job.withKey(request.key().heldFrom(now));
     }
 
-    /** The message that wakes a worker, delayed as asked; empty for a job due too late for a queue's delay. */
+    /**
+     * The message that wakes a worker, delayed as asked; empty for a job due too late for a queue's delay (the sweeper
+     * sends it nearer the time) and for a WAITING one (its release sends it).
+     */
     static Optional<JobMessage> messageFor(Job job, Instant now) {
+        if (job.status() != JobStatus.QUEUED) {
+            return Optional.empty();
+        }
         Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : now;
         Duration delay = Duration.between(now, due);
         if (delay.compareTo(SqsLimits.MAX_DELAY) > 0) {

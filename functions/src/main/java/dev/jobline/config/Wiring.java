@@ -223,8 +223,7 @@ public final class Wiring {
 
     public Sweeper sweeper() {
         return new Sweeper(lifecycle, concurrencyKeys, chains, store, tenants, queue, config.inFlightShards(), SWEEP_PAGE_SIZE,
-                config.queuedStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD),
-                TypePauses.cached(pauses, PAUSES_FRESH_FOR, System::nanoTime));
+                config.queuedStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD));
     }
 
     /** The backoffs' jitter, for tests of {@link #afterRestore()}. */

@@ -1,6 +1,9 @@
 package dev.jobline.lifecycle;
 
+import dev.jobline.job.JobStatus;
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * Room in a tenant's limits for jobs about to enter QUEUED: taken before the job's write (so the limit holds), and
@@ -13,6 +16,19 @@ public interface Admission {
 
     /** Gives back room taken for jobs that were not written. */
     void unreserve(String tenantId, int jobs);
+
+    /**
+     * Takes room for new jobs as {@link #reserve} does, and counts them ({@code entering}: how many enter each status)
+     * and their cost in the same write: their creation is counted here, not again when it is announced.
+     */
+    default void admitNew(String tenantId, Map<JobStatus, Long> entering, BigDecimal dollars, Instant now) {
+        reserve(tenantId, (int) entering.values().stream().mapToLong(Long::longValue).sum(), now);
+    }
+
+    /** Gives back what {@link #admitNew} took for jobs that were not written. */
+    default void unadmitNew(String tenantId, Map<JobStatus, Long> entering, BigDecimal dollars) {
+        unreserve(tenantId, (int) entering.values().stream().mapToLong(Long::longValue).sum());
+    }
 
     /** For code without quotas (tests, tools): everything is admitted. */
     Admission UNLIMITED = new Admission() {

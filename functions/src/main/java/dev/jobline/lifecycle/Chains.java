@@ -143,11 +143,20 @@ public final class Chains implements JobListener {
         if (unfinished) {
             return new Decided(Decision.WAITING, waiting);
         }
+        // the message first, then the release: a QUEUED job always has one (a worker that gets it before the write
+        // lands sends it back for a moment; one whose release loses the race finds the job moved on and drops it)
+        if (!send(waiting)) {
+            if (waiting.flowPending()) {
+                // no longer the submission's to release: a plain WAITING job, which the sweeper releases later
+                store.endFlowPending(waiting.jobId(), lifecycle.clock().instant());
+            }
+            return new Decided(Decision.WAITING, waiting);
+        }
         Optional<Job> released = lifecycle.release(waiting, decider == Decider.FLOW_COMMIT, Cause.CHAIN);
         if (released.isEmpty()) {
             return new Decided(Decision.RACED, waiting);
         }
-        send(released.get());
+        Log.info("chain.released", "jobId", waiting.jobId(), "tenantId", waiting.tenantId());
         return new Decided(Decision.RELEASED, released.get());
     }
 
@@ -160,13 +169,14 @@ public final class Chains implements JobListener {
         return new Decided(Decision.CANCELLED, cancelled.get());
     }
 
-    /** Written first, then sent: a lost send leaves a QUEUED job whose sweepAt comes due, and the sweeper sends it. */
-    private void send(Job job) {
+    /** The released job's message; false when the queue refused it (then nothing is written: it stays WAITING). */
+    private boolean send(Job job) {
         try {
             queue.send(new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority()));
-            Log.info("chain.released", "jobId", job.jobId(), "tenantId", job.tenantId());
+            return true;
         } catch (JobQueue.QueueUnavailable e) {
-            Log.warn("job.send_deferred", "jobId", job.jobId(), "tenantId", job.tenantId(), "reason", e.getMessage());
+            Log.warn("chain.release_deferred", "jobId", job.jobId(), "tenantId", job.tenantId(), "reason", e.getMessage());
+            return false;
         }
     }
 

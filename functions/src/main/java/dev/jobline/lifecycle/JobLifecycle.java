@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -62,59 +63,159 @@ public final class JobLifecycle {
 
     /**
      * Writes a new job, after taking room for it; empty (the room given back) when a job with its id exists already.
-     * Throws {@link dev.jobline.job.Refusal.QuotaExceeded} when there is no room.
+     * Throws {@link dev.jobline.job.Refusal.QuotaExceeded} when there is no room. Without a message: for a job that
+     * needs none yet (WAITING, or due later than a queue can delay one), or a test.
      */
     public Optional<Job> create(Job job, JobCost cost) {
-        return admitted(job, () -> store.create(job) ? Optional.of(job) : Optional.empty(), null, cost, Cause.SUBMIT);
-    }
-
-    /** A new job over a finished one with its id created before {@code cutoff} (an idempotency key used again later). */
-    public Optional<Job> replaceFinished(Job job, Instant cutoff, JobCost cost) {
-        return admitted(job, () -> store.replaceFinished(job, cutoff) ? Optional.of(job) : Optional.empty(),
-                null, cost, Cause.SUBMIT);
+        return create(job, cost, NO_MESSAGE);
     }
 
     /**
-     * Writes many new jobs of one tenant, after taking room for all of them at once. Each item is the job as written,
-     * or empty when it could not be (its room is given back); one that fails sinks nothing else.
+     * As {@link #create(Job, JobCost)}, with {@code sendFirst} run after the room and the key are taken and before the
+     * write: a job is never stored QUEUED without its message. When it throws, nothing is written (room and key given
+     * back) and the exception goes to the caller; a message whose write then fails names a job that does not exist,
+     * which the worker drops.
      */
+    public Optional<Job> create(Job job, JobCost cost, Runnable sendFirst) {
+        return admitted(job, () -> store.create(job) ? Optional.of(job) : Optional.empty(), null, cost, Cause.SUBMIT, sendFirst);
+    }
+
+    /** A new job over a finished one with its id created before {@code cutoff} (an idempotency key used again later). */
+    public Optional<Job> replaceFinished(Job job, Instant cutoff, JobCost cost, Runnable sendFirst) {
+        return admitted(job, () -> store.replaceFinished(job, cutoff) ? Optional.of(job) : Optional.empty(),
+                null, cost, Cause.SUBMIT, sendFirst);
+    }
+
+    /** Nothing to send. */
+    public static final Runnable NO_MESSAGE = () -> { };
+
+    /** Sends the messages of many jobs; answers the jobs whose message could not be sent. */
+    @FunctionalInterface
+    public interface Sender {
+        List<Job> sendAll(List<Job> jobs);
+
+        Sender NONE = jobs -> List.of();
+    }
+
+    /** As {@link #createAll(String, List, JobCost, Sender)}, sending nothing. */
     public List<Admitted> createAll(String tenantId, List<Job> jobs, JobCost each) {
+        return createAll(tenantId, jobs, each, Sender.NONE);
+    }
+
+    /**
+     * Writes many new jobs of one tenant, after taking room for all of them at once (and counting them in that same
+     * write). Their messages go first ({@code sender}), in as few calls as it can; a job whose message was not sent is
+     * not written. Each item is the job as written, or empty when it could not be (its room is given back); one that
+     * fails sinks nothing else. The writes run in parallel.
+     */
+    public List<Admitted> createAll(String tenantId, List<Job> jobs, JobCost each, Sender sender) {
         for (Job job : jobs) {
             check(null, job.status());
         }
-        admission.reserve(tenantId, jobs.size(), clock.instant());
-        List<Admitted> written = new ArrayList<>(jobs.size());
-        int unused = 0;
-        for (Job job : jobs) {
-            Admitted admitted;
-            boolean tookKey = false;
+        admission.admitNew(tenantId, entering(jobs), dollars(each, jobs.size()), clock.instant());
+        Admitted[] results = new Admitted[jobs.size()];
+        boolean[] tookKey = new boolean[jobs.size()];
+        List<Job> keyed = new ArrayList<>(jobs.size());
+        for (int k = 0; k < jobs.size(); k++) {
+            Job job = jobs.get(k);
             try {
-                tookKey = keys.take(job, clock.instant());
-                admitted = store.create(job) ? new Admitted(job, null) : new Admitted(null, null);
+                tookKey[k] = keys.take(job, clock.instant());
+                keyed.add(job);
             } catch (Refusal.KeyConflict conflict) {
                 // this job only: its key is another job's
-                admitted = new Admitted(null, conflict);
+                results[k] = new Admitted(null, conflict);
             } catch (RuntimeException e) {
                 Log.error("job.not_stored", e, "jobId", job.jobId(), "tenantId", tenantId);
-                admitted = new Admitted(null, null);
+                results[k] = new Admitted(null, null);
             }
-            if (admitted.job() == null) {
-                unused++;
-                if (tookKey) {
-                    keys.giveBack(job);
+        }
+        java.util.Set<String> unsent = new java.util.HashSet<>();
+        try {
+            for (Job job : sender.sendAll(keyed)) {
+                unsent.add(job.jobId());
+            }
+        } catch (RuntimeException e) {
+            Log.warn("jobs.not_sent", "tenantId", tenantId, "reason", e.getMessage());
+            keyed.forEach(job -> unsent.add(job.jobId()));
+        }
+        List<Integer> toWrite = new ArrayList<>();
+        for (int k = 0; k < jobs.size(); k++) {
+            if (results[k] == null && unsent.contains(jobs.get(k).jobId())) {
+                Log.warn("job.not_sent", "jobId", jobs.get(k).jobId(), "tenantId", tenantId);
+                results[k] = new Admitted(null, null);
+            } else if (results[k] == null) {
+                toWrite.add(k);
+            }
+        }
+        writeAll(jobs, toWrite, results, tenantId);
+        Map<JobStatus, Long> unused = new java.util.EnumMap<>(JobStatus.class);
+        for (int k = 0; k < jobs.size(); k++) {
+            if (results[k].job() == null) {
+                unused.merge(jobs.get(k).status(), 1L, Long::sum);
+                if (tookKey[k]) {
+                    keys.giveBack(jobs.get(k));
                 }
             }
-            written.add(admitted);
         }
-        if (unused > 0) {
-            admission.unreserve(tenantId, unused);
+        if (!unused.isEmpty()) {
+            admission.unadmitNew(tenantId, unused, dollars(each, (int) unused.values().stream().mapToLong(Long::longValue).sum()));
         }
-        for (Admitted admitted : written) {
+        for (Admitted admitted : results) {
             if (admitted.job() != null) {
                 announce(moved(admitted.job(), null, Cause.SUBMIT, each));
             }
         }
-        return written;
+        return List.of(results);
+    }
+
+    /** Threads for a batch's writes: each is one round trip, and a batch of 100 one after another is most of its time. */
+    private static final int BATCH_WRITERS = 8;
+    private static final java.util.concurrent.ExecutorService WRITERS = java.util.concurrent.Executors.newFixedThreadPool(
+            BATCH_WRITERS, runnable -> {
+                Thread thread = new Thread(runnable, "jobline-batch-write");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    private void writeAll(List<Job> jobs, List<Integer> toWrite, Admitted[] results, String tenantId) {
+        List<java.util.concurrent.Future<Boolean>> writes = new ArrayList<>(toWrite.size());
+        Map<String, Object> context = Log.context();
+        for (int k : toWrite) {
+            Job job = jobs.get(k);
+            writes.add(WRITERS.submit(() -> {
+                Log.restoreContext(context);
+                try {
+                    return store.create(job);
+                } finally {
+                    Log.clearContext();
+                }
+            }));
+        }
+        for (int i = 0; i < toWrite.size(); i++) {
+            int k = toWrite.get(i);
+            Job job = jobs.get(k);
+            try {
+                results[k] = writes.get(i).get() ? new Admitted(job, null) : new Admitted(null, null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                results[k] = new Admitted(null, null);
+            } catch (java.util.concurrent.ExecutionException e) {
+                Log.error("job.not_stored", e.getCause(), "jobId", job.jobId(), "tenantId", tenantId);
+                results[k] = new Admitted(null, null);
+            }
+        }
+    }
+
+    private static Map<JobStatus, Long> entering(List<Job> jobs) {
+        Map<JobStatus, Long> entering = new java.util.EnumMap<>(JobStatus.class);
+        for (Job job : jobs) {
+            entering.merge(job.status(), 1L, Long::sum);
+        }
+        return entering;
+    }
+
+    private static java.math.BigDecimal dollars(JobCost each, int jobs) {
+        return each == null ? java.math.BigDecimal.ZERO : each.dollars().multiply(java.math.BigDecimal.valueOf(jobs));
     }
 
     /**
@@ -127,7 +228,7 @@ public final class JobLifecycle {
         for (Job job : jobs) {
             check(null, job.status());
         }
-        admission.reserve(tenantId, jobs.size(), clock.instant());
+        admission.admitNew(tenantId, entering(jobs), dollars(each, jobs.size()), clock.instant());
         List<Job> written = new ArrayList<>(jobs.size());
         RuntimeException failure = null;
         for (Job job : jobs) {
@@ -152,7 +253,8 @@ public final class JobLifecycle {
         if (failure == null) {
             return written;
         }
-        admission.unreserve(tenantId, jobs.size() - written.size());
+        List<Job> unwritten = jobs.subList(written.size(), jobs.size());
+        admission.unadmitNew(tenantId, entering(unwritten), dollars(each, unwritten.size()));
         JobError notStored = new JobError(JobError.FLOW_NOT_STORED,
                 "another job of its batch flow could not be stored, so none of the flow runs", false);
         for (Job job : written) {
@@ -170,41 +272,58 @@ public final class JobLifecycle {
     public record Admitted(Job job, Refusal.KeyConflict conflict) {
     }
 
+    /** As {@link #retry(Job, Cause, Runnable)}, sending nothing. */
+    public Optional<Job> retry(Job current, Cause cause) {
+        return retry(current, cause, NO_MESSAGE);
+    }
+
     /**
      * The tenant's FAILED or CANCELLED job (as {@code current} last read it) back to QUEUED with a fresh attempt
-     * budget, taking its place in the quota and its concurrency key again.
+     * budget, taking its place in the quota and its concurrency key again; {@code sendFirst} sends its message before
+     * the write (a worker that gets it before the write lands sends it back for a moment).
      */
-    public Optional<Job> retry(Job current, Cause cause) {
+    public Optional<Job> retry(Job current, Cause cause, Runnable sendFirst) {
         Instant now = clock.instant();
         // the key is held again for as long as at the submission
         Job again = current.key() == null ? current : current.withKey(new JobKey(current.key().value(),
                 current.key().scope(), now.plus(Duration.between(current.createdAt(), current.key().heldUntil()))));
         Instant keyHeldUntil = again.key() == null ? null : again.key().heldUntil();
         return admitted(again, () -> store.retry(current.jobId(), current.tenantId(), current.status(), keyHeldUntil, now),
-                current.status(), null, cause);
+                current.status(), null, cause, sendFirst);
     }
 
-    private Optional<Job> admitted(Job job, Supplier<Optional<Job>> write, JobStatus from, JobCost cost, Cause cause) {
+    private Optional<Job> admitted(Job job, Supplier<Optional<Job>> write, JobStatus from, JobCost cost, Cause cause,
+                                   Runnable sendFirst) {
         // a new job enters QUEUED, or WAITING for its parents; a retried one QUEUED
         check(from, from == null ? job.status() : JobStatus.QUEUED);
         String tenantId = job.tenantId();
-        admission.reserve(tenantId, 1, clock.instant());
+        Runnable giveBackRoom;
+        if (from == null) {
+            // a new job is counted by the same write that takes its room
+            Map<JobStatus, Long> entering = Map.of(job.status(), 1L);
+            admission.admitNew(tenantId, entering, dollars(cost, 1), clock.instant());
+            giveBackRoom = () -> admission.unadmitNew(tenantId, entering, dollars(cost, 1));
+        } else {
+            admission.reserve(tenantId, 1, clock.instant());
+            giveBackRoom = () -> admission.unreserve(tenantId, 1);
+        }
         boolean tookKey;
         try {
             tookKey = keys.take(job, clock.instant());
         } catch (RuntimeException refused) {
-            admission.unreserve(tenantId, 1);
+            giveBackRoom.run();
             throw refused;
         }
         Optional<Job> written;
         try {
+            sendFirst.run();
             written = write.get();
         } catch (RuntimeException e) {
-            undo(job, tookKey);
+            undo(job, tookKey, giveBackRoom);
             throw e;
         }
         if (written.isEmpty()) {
-            undo(job, tookKey);
+            undo(job, tookKey, giveBackRoom);
             return written;
         }
         announce(moved(written.get(), from, cause, cost));
@@ -212,11 +331,11 @@ public final class JobLifecycle {
     }
 
     /** A job entering QUEUED whose write did not happen: its room, and its key if this call took it, back. */
-    private void undo(Job job, boolean tookKey) {
+    private void undo(Job job, boolean tookKey, Runnable giveBackRoom) {
         if (tookKey) {
             keys.giveBack(job);
         }
-        admission.unreserve(job.tenantId(), 1);
+        giveBackRoom.run();
     }
 
     // ---- chains: a WAITING job took its place in the quota (and its key) at its submission

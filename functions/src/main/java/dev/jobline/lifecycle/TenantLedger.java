@@ -11,8 +11,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Each tenant's quota and counts. Room is reserved before a job is written ({@link Admission}); every move is then
- * counted here, and at the end of the invocation all that changed for a tenant (its jobs per status, the in-flight
+ * Each tenant's quota and counts. A new job's room is reserved before it is written ({@link Admission}), and that
+ * same write counts it (its status and its submission's cost): a submission makes one tenant write. Every later move
+ * is counted here, and at the end of the invocation all that changed for a tenant (its jobs per status, the in-flight
  * places its ended jobs give back, their cost) goes out in one write to its record. No other write stands in the
  * way of the release. If that write is lost (the function dies, the table refuses), the sweeper's count of what is
  * in flight puts the record right within a sweep.
@@ -46,7 +47,26 @@ public final class TenantLedger implements JobListener, Admission {
     }
 
     @Override
+    public void admitNew(String tenantId, Map<JobStatus, Long> entering, BigDecimal dollars, Instant now) {
+        int jobs = (int) entering.values().stream().mapToLong(Long::longValue).sum();
+        TenantStore.Decision decision = tenants.reserve(tenantId, jobs, new TenantStore.Delta(entering, 0, dollars), now);
+        if (!decision.granted()) {
+            throw new Refusal.QuotaExceeded(decision.limit(), decision.retryAfter());
+        }
+    }
+
+    @Override
+    public void unadmitNew(String tenantId, Map<JobStatus, Long> entering, BigDecimal dollars) {
+        int jobs = (int) entering.values().stream().mapToLong(Long::longValue).sum();
+        tenants.unreserve(tenantId, jobs, new TenantStore.Delta(entering, 0, dollars));
+    }
+
+    @Override
     public synchronized void moved(JobMoved event) {
+        if (event.from() == null) {
+            // a new job: its admission counted it, its cost and its place in the same write
+            return;
+        }
         Pending tenant = pending.computeIfAbsent(event.tenantId(), id -> new Pending());
         if (event.recounted()) {
             // the end's place and RUNNING count are the sweeper's count's to put right; its status total is not

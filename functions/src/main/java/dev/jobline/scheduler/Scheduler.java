@@ -141,7 +141,13 @@ public final class Scheduler {
         JobCost cost = CostModel.submit(1);
         Optional<Job> created;
         try {
-            created = lifecycle.create(job.withCost(CostTotals.of(cost)), cost);
+            // the message first (arriving at the fire time), then the job: a QUEUED job always has one
+            created = lifecycle.create(job.withCost(CostTotals.of(cost)), cost, () -> queue.send(JobMessage.arrivingAt(job, fireAt, now)));
+        } catch (JobQueue.QueueUnavailable e) {
+            // nothing written: the fire is not made yet, the next pass tries again
+            Log.warn("schedule.send_failed", "tenantId", schedule.tenantId(), "schedule", schedule.name(), "fireAt", fireAt.toString(),
+                    "reason", e.getMessage());
+            return null;
         } catch (Refusal.KeyConflict conflict) {
             if (jobs.find(jobId).isPresent()) {
                 return recovered(schedule, jobId, fireAt, missedSince, now, counter);
@@ -167,7 +173,6 @@ public final class Scheduler {
             return recovered(schedule, jobId, fireAt, missedSince, now, counter);
         }
         counter.created++;
-        send(created.get(), fireAt, now);
         Log.info("schedule.fired", "tenantId", schedule.tenantId(), "schedule", schedule.name(), "fireAt", fireAt.toString(),
                 "jobId", jobId);
         return new ScheduleRun(fireAt, jobId, ScheduleRun.CREATED, null, missedSince);
@@ -192,7 +197,7 @@ public final class Scheduler {
         try {
             queue.send(JobMessage.arrivingAt(job, fireAt, now));
         } catch (JobQueue.QueueUnavailable e) {
-            // the job is QUEUED with its sweepAt set: the sweeper sends it when it counts as lost
+            // its first message was sent before it was written: this one is a spare
             Log.warn("schedule.send_deferred", "jobId", job.jobId(), "tenantId", job.tenantId(), "reason", e.getMessage());
         }
     }

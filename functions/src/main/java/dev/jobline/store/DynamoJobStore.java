@@ -61,6 +61,8 @@ public final class DynamoJobStore implements JobStore {
     private static final int MERGE_EXAMINED = 500;
     /** How early a message may come back for a retry and still claim it: SQS and Lambda clocks differ slightly. */
     private static final Duration EARLY_ARRIVAL = Duration.ofSeconds(1);
+    /** A far-off job is sent this long before its runAt (within SQS's delay, a sweep period to spare), delayed to it. */
+    public static final Duration SEND_AHEAD = Duration.ofMinutes(13);
 
     private static final AttributeValue TRUE = AttributeValue.fromBool(true);
 
@@ -108,15 +110,21 @@ public final class DynamoJobStore implements JobStore {
     }
 
     /**
-     * When the sweeper should first look at a new job: at its runAt when that is further away than a
-     * queue can delay a message (nobody sends it before), else once it could count as lost.
+     * When the sweeper should first look at a new job, or null when it never needs to: a QUEUED job due within SQS's
+     * longest delay is sent before it is written, and from then on a message carries it (crashes come back through
+     * visibility, poison through the dead-letter queue), so it stays out of the in-flight index. In it: a job due
+     * further away than a message can be delayed (the sweeper sends it {@link #SEND_AHEAD} before its runAt, with the
+     * rest as the message's delay, so it starts on time), and a WAITING job (its parents' ends release it; the sweeper
+     * looks again if they were lost).
      */
     private Instant firstSweep(Job job) {
-        if (job.runAt() != null && job.runAt().isAfter(job.createdAt().plus(SqsLimits.MAX_DELAY))) {
-            return job.runAt();
+        if (job.status() == JobStatus.WAITING) {
+            return job.createdAt().plus(queuedStaleAfter);
         }
-        Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
-        return due.plus(queuedStaleAfter);
+        if (job.runAt() != null && job.runAt().isAfter(job.createdAt().plus(SqsLimits.MAX_DELAY))) {
+            return job.runAt().minus(SEND_AHEAD);
+        }
+        return null;
     }
 
     @Override
@@ -156,9 +164,9 @@ public final class DynamoJobStore implements JobStore {
         ConditionalUpdate update = new ConditionalUpdate(table, jobId)
                 .set(STATUS, s(JobStatus.QUEUED.name()))
                 .set(JobItem.QUEUED_AT, time(now))
-                .set(SWEEP_AT, time(now.plus(queuedStaleAfter)))
                 .set(UPDATED_AT, time(now))
-                .remove(JobItem.WAITING_FOR, JobItem.RESENDS);
+                // its message was sent before this write: from now on the queue holds it
+                .remove(JobItem.WAITING_FOR, JobItem.RESENDS, INFLIGHT_SHARD, SWEEP_AT);
         // a flow's pending job is the flow's submission's to release, once the whole flow is stored
         return update(flowCommit
                 ? update.when("#status = :waiting", "waiting", s(JobStatus.WAITING.name()))
@@ -307,9 +315,10 @@ public final class DynamoJobStore implements JobStore {
                 .set(ERROR, JobItem.error(error))
                 .set(NEXT_ATTEMPT_AT, time(nextAttemptAt))
                 .set(JobItem.QUEUED_AT, time(nextAttemptAt))
-                .set(SWEEP_AT, time(nextAttemptAt.plus(queuedStaleAfter)))
                 .set(UPDATED_AT, time(now))
-                .remove(LEASE_OWNER, LEASE_EXPIRES_AT), attempt), leaseOwner);
+                // its message, hidden for the backoff, brings it back (an item written before the queue held every
+                // job leaves the in-flight index here)
+                .remove(LEASE_OWNER, LEASE_EXPIRES_AT, INFLIGHT_SHARD, SWEEP_AT), attempt), leaseOwner);
     }
 
     @Override
@@ -376,11 +385,10 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public boolean markResent(DueJob job, Instant nextSweepAt, Instant now) {
+    public boolean handedToQueue(DueJob job, Instant now) {
         return update(new ConditionalUpdate(table, job.jobId())
-                .set(SWEEP_AT, time(nextSweepAt))
                 .set(UPDATED_AT, time(now))
-                .add(JobItem.RESENDS, n(1))
+                .remove(INFLIGHT_SHARD, SWEEP_AT, JobItem.RESENDS)
                 .when("#version = :version AND #status = :queued",
                         "version", n(job.version()),
                         "queued", s(JobStatus.QUEUED.name()))).isPresent();
@@ -392,9 +400,9 @@ public final class DynamoJobStore implements JobStore {
                 .set(STATUS, s(JobStatus.QUEUED.name()))
                 .set(ERROR, JobItem.error(error))
                 .set(JobItem.QUEUED_AT, time(now))
-                .set(SWEEP_AT, time(now.plus(queuedStaleAfter)))
                 .set(UPDATED_AT, time(now))
-                .remove(LEASE_OWNER, LEASE_EXPIRES_AT)
+                // a message carries it from here (the one that found it, or the sweeper's, sent before this write)
+                .remove(LEASE_OWNER, LEASE_EXPIRES_AT, INFLIGHT_SHARD, SWEEP_AT)
                 .when(expiredLease(), expiredLeaseValues(job, now)));
     }
 
@@ -530,9 +538,7 @@ public final class DynamoJobStore implements JobStore {
                 .set(STATUS, s(JobStatus.QUEUED.name()))
                 .set(ATTEMPTS, n(0))
                 .set(CANCEL_REQUESTED, AttributeValue.fromBool(false))
-                .set(INFLIGHT_SHARD, s(Integer.toString(shardOf(jobId))))
                 .set(JobItem.QUEUED_AT, time(now))
-                .set(SWEEP_AT, time(now.plus(queuedStaleAfter)))
                 .set(UPDATED_AT, time(now))
                 .remove(ERROR, RESULT, FINISHED_AT, EXPIRES_AT, NEXT_ATTEMPT_AT, PROGRESS, JobItem.RUN_AT,
                         JobItem.FAILED_SHARD, JobItem.FAILED_AT, JobItem.WEBHOOK, JobItem.RESENDS, JobItem.ENDED_BY)

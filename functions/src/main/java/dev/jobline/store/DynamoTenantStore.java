@@ -55,7 +55,7 @@ public final class DynamoTenantStore implements TenantStore {
     }
 
     @Override
-    public Decision reserve(String tenantId, int jobs, Instant now) {
+    public Decision reserve(String tenantId, int jobs, Delta counted, Instant now) {
         long window = now.getEpochSecond() / 60;
         Duration untilNextWindow = Duration.ofSeconds((window + 1) * 60 - now.getEpochSecond());
         if (jobs > submitsPerMinute) {
@@ -69,19 +69,24 @@ public final class DynamoTenantStore implements TenantStore {
                 ":zero", JobItem.n(0),
                 ":window", JobItem.n(window),
                 ":flightRoom", JobItem.n(maxInFlight - jobs));
+        // the new jobs' counts and cost ride on the reservation: one write per submission
+        Update counts = counts(counted);
+        Map<String, AttributeValue> withCounts = new HashMap<>(newWindowValues);
+        withCounts.putAll(counts.values);
+        newWindowValues = withCounts;
         Map<String, AttributeValue> sameWindowValues = new HashMap<>(newWindowValues);
         sameWindowValues.put(":rateRoom", JobItem.n(submitsPerMinute - jobs));
         String inFlightFits = "(attribute_not_exists(inFlight) OR inFlight <= :flightRoom)";
         for (int tries = 0; tries < WINDOW_RACES; tries++) {
             // the common case, one write: the same window, with room in both limits
-            if (update(tenantId, "SET windowCount = windowCount + :n, inFlight = if_not_exists(inFlight, :zero) + :n",
-                    "windowStart = :window AND windowCount <= :rateRoom AND " + inFlightFits, sameWindowValues) != null) {
+            if (update(tenantId, counts.expression("SET windowCount = windowCount + :n, inFlight = if_not_exists(inFlight, :zero) + :n"),
+                    "windowStart = :window AND windowCount <= :rateRoom AND " + inFlightFits, counts.names, sameWindowValues) != null) {
                 return Decision.GRANTED;
             }
             // a new window starts with this submission (the tenant's first one, too: then it joins the list)
             Map<String, AttributeValue> before = update(tenantId,
-                    "SET windowStart = :window, windowCount = :n, inFlight = if_not_exists(inFlight, :zero) + :n",
-                    "(attribute_not_exists(windowStart) OR windowStart < :window) AND " + inFlightFits, newWindowValues);
+                    counts.expression("SET windowStart = :window, windowCount = :n, inFlight = if_not_exists(inFlight, :zero) + :n"),
+                    "(attribute_not_exists(windowStart) OR windowStart < :window) AND " + inFlightFits, counts.names, newWindowValues);
             if (before != null) {
                 if (!before.containsKey(WINDOW_START)) {
                     register(List.of(tenantId));
@@ -118,11 +123,8 @@ public final class DynamoTenantStore implements TenantStore {
         }
     }
 
-    @Override
-    public void apply(String tenantId, Delta delta) {
-        if (delta.isEmpty()) {
-            return;
-        }
+    /** The ADD clauses of a delta's status counts and cost (its in-flight part is the caller's). */
+    private static Update counts(Delta delta) {
         Update counts = new Update();
         delta.jobs().forEach((status, n) -> {
             if (n != 0) {
@@ -132,6 +134,15 @@ public final class DynamoTenantStore implements TenantStore {
         if (delta.dollars().signum() != 0) {
             counts.add(DOLLARS, JobItem.decimal(delta.dollars()));
         }
+        return counts;
+    }
+
+    @Override
+    public void apply(String tenantId, Delta delta) {
+        if (delta.isEmpty()) {
+            return;
+        }
+        Update counts = counts(delta);
         if (delta.inFlight() >= 0) {
             if (delta.inFlight() > 0) {
                 counts.add(IN_FLIGHT, JobItem.n(delta.inFlight()));
@@ -301,14 +312,19 @@ public final class DynamoTenantStore implements TenantStore {
 
     /** A conditional update of a tenant's item; the attributes as they were before it, or null when the condition failed. */
     private Map<String, AttributeValue> update(String tenantId, String expression, String condition,
-                                               Map<String, AttributeValue> values) {
+                                               Map<String, String> names, Map<String, AttributeValue> values) {
         try {
-            UpdateItemResponse response = dynamo.updateItem(b -> b.tableName(table)
-                    .key(Map.of(JobItem.JOB_ID, JobItem.s(key(tenantId))))
-                    .updateExpression(expression)
-                    .conditionExpression(condition)
-                    .expressionAttributeValues(values)
-                    .returnValues(ReturnValue.UPDATED_OLD));
+            UpdateItemResponse response = dynamo.updateItem(b -> {
+                b.tableName(table)
+                        .key(Map.of(JobItem.JOB_ID, JobItem.s(key(tenantId))))
+                        .updateExpression(expression)
+                        .conditionExpression(condition)
+                        .expressionAttributeValues(values)
+                        .returnValues(ReturnValue.UPDATED_OLD);
+                if (!names.isEmpty()) {
+                    b.expressionAttributeNames(names);
+                }
+            });
             return response.attributes() == null ? Map.of() : response.attributes();
         } catch (ConditionalCheckFailedException e) {
             return null;

@@ -132,6 +132,9 @@ final class JobItem {
         if (job.status().isInFlight()) {
             Instant queuedAt = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
             item.put(QUEUED_AT, time(queuedAt));
+        }
+        if (job.status().isInFlight() && sweepAt != null) {
+            // only what no queue holds is in the sparse in-flight index (see DynamoJobStore#firstSweep)
             item.put(INFLIGHT_SHARD, s(Integer.toString(shard)));
             item.put(SWEEP_AT, time(sweepAt));
         }

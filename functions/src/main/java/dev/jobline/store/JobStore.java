@@ -178,8 +178,11 @@ public interface JobStore {
      */
     boolean deferQueuedSweep(DueJob job, Instant sweepAt);
 
-    /** Sweeper: a QUEUED job is being sent again; moves its next look to {@code nextSweepAt}. */
-    boolean markResent(DueJob job, Instant nextSweepAt, Instant now);
+    /**
+     * Sweeper: a QUEUED job's message was just sent (a far-off job come due, or an entry left by an older version):
+     * it leaves the in-flight index, the queue holds it now. False when it changed since it was read.
+     */
+    boolean handedToQueue(DueJob job, Instant now);
 
     /** Sweeper: a RUNNING job whose lease expired goes back to QUEUED with the reason recorded; empty when the write lost. */
     Optional<Job> requeueExpired(DueJob job, JobError error, Instant now);

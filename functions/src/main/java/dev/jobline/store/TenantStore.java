@@ -23,10 +23,25 @@ public interface TenantStore {
     }
 
     /** Takes room for {@code jobs} new in-flight jobs and as many submissions in this minute. */
-    Decision reserve(String tenantId, int jobs, Instant now);
+    default Decision reserve(String tenantId, int jobs, Instant now) {
+        return reserve(tenantId, jobs, Delta.none(), now);
+    }
+
+    /**
+     * Takes room as {@link #reserve(String, int, Instant)} does and, in the same write, adds {@code counted} (the new
+     * jobs' status counts and cost; its in-flight part is ignored): one tenant write per submission.
+     */
+    Decision reserve(String tenantId, int jobs, Delta counted, Instant now);
 
     /** Gives back room taken for jobs that were never written. Never below zero. */
     void unreserve(String tenantId, int jobs);
+
+    /** Gives back room and counts taken by {@link #reserve(String, int, Delta, Instant)} for jobs never written. */
+    default void unreserve(String tenantId, int jobs, Delta counted) {
+        Map<JobStatus, Long> back = new EnumMap<>(JobStatus.class);
+        counted.jobs().forEach((status, n) -> back.put(status, -n));
+        apply(tenantId, new Delta(back, -jobs, counted.dollars().negate()));
+    }
 
     /**
      * What moves changed for one tenant: jobs per status (signed), in-flight places (signed: negative for jobs that

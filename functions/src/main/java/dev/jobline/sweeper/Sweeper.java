@@ -13,7 +13,6 @@ import dev.jobline.queue.JobQueue;
 import dev.jobline.store.DueJob;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.TenantStore;
-import dev.jobline.store.TypePauses;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,19 +28,17 @@ import java.util.function.Supplier;
  * nothing.
  */
 public final class Sweeper {
-    /** Re-sends wait at most 2^5 = 32 stale thresholds apart (8 hours at the template's 15 minutes). */
+    /** A WAITING job's looks are at most 2^5 = 32 stale thresholds apart (capped at MAX_WAITING_RECHECK). */
     private static final int MAX_RESEND_DOUBLINGS = 5;
     private final JobLifecycle lifecycle;
     private final JobStore store;
     private final JobQueue queue;
-    private final CountReconciler reconciler;
     private final ConcurrencyKeys keys;
     private final Clock clock;
     private final int shards;
     private final int pageSize;
     private final Duration queuedStaleAfter;
     private final Duration redeliveryGrace;
-    private final TypePauses pauses;
     private final Chains chains;
     /** A WAITING job whose parents are still in flight is looked at again at most this far apart. */
     static final Duration MAX_WAITING_RECHECK = Duration.ofHours(1);
@@ -53,30 +50,26 @@ public final class Sweeper {
      */
     public Sweeper(JobLifecycle lifecycle, JobStore store, TenantStore tenants, JobQueue queue, int shards, int pageSize,
                    Duration queuedStaleAfter, Duration redeliveryGrace) {
-        this(lifecycle, ConcurrencyKeys.NONE, store, tenants, queue, shards, pageSize, queuedStaleAfter, redeliveryGrace,
-                TypePauses.NONE);
+        this(lifecycle, ConcurrencyKeys.NONE, store, tenants, queue, shards, pageSize, queuedStaleAfter, redeliveryGrace);
     }
 
     /**
      * @param keys   whose stale keys (their time ran out, or their holder no longer needs them) each sweep gives back
-     * @param pauses the paused types: their QUEUED jobs are held by the workers, not lost, and are not sent again
      */
     public Sweeper(JobLifecycle lifecycle, ConcurrencyKeys keys, JobStore store, TenantStore tenants, JobQueue queue, int shards,
-                   int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace, TypePauses pauses) {
+                   int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace) {
         this(lifecycle, keys, new Chains(store, queue).bind(lifecycle), store, tenants, queue, shards, pageSize, queuedStaleAfter,
-                redeliveryGrace, pauses);
+                redeliveryGrace);
     }
 
     /** @param chains decides a WAITING job that came due (its release, or its cancel, was lost) */
     public Sweeper(JobLifecycle lifecycle, ConcurrencyKeys keys, Chains chains, JobStore store, TenantStore tenants, JobQueue queue,
-                   int shards, int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace, TypePauses pauses) {
+                   int shards, int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace) {
         this.chains = chains;
-        this.pauses = pauses;
         this.lifecycle = lifecycle;
         this.keys = keys;
         this.store = store;
         this.queue = queue;
-        this.reconciler = new CountReconciler(store, tenants);
         this.clock = lifecycle.clock();
         this.shards = shards;
         this.pageSize = pageSize;
@@ -109,12 +102,8 @@ public final class Sweeper {
         for (int shard = 0; shard < shards && timeLeft.get().compareTo(Duration.ofSeconds(10)) >= 0; shard++) {
             report.keysFreed(keys.giveBackStale(shard, now));
         }
-        if (timeLeft.get().compareTo(Duration.ofSeconds(10)) >= 0) {
-            CountReconciler.Result counted = reconciler.reconcile(now);
-            report.counted(counted.counted(), counted.corrected());
-        } else {
-            report.stoppedEarly();
-        }
+        // the tenants' counts are put right by the reconciliation pass (its scan reads every job in flight): the
+        // in-flight index no longer holds the jobs the queue carries
         SweepReport result = report.done();
         Log.info("sweep.finished", "itemsRead", result.itemsRead(), "requeued", result.requeued(),
                 "resent", result.resent(), "failed", result.failed(), "deferred", result.deferred(), "raced", result.raced(),
@@ -147,33 +136,31 @@ public final class Sweeper {
                 }
                 return;
             }
+            // the message first: a job written QUEUED always has one (a failed send leaves it due for the next sweep)
+            if (!send(job, Instant.MIN, now, "requeued")) {
+                return;
+            }
             if (lifecycle.requeueExpired(job, expired, Cause.SWEEPER).isPresent()) {
                 report.requeued();
-                send(job, "requeued");
             } else {
                 report.raced();
             }
         } else if (job.status() == JobStatus.WAITING) {
             recoverWaiting(job, now, report);
         } else if (job.status() == JobStatus.QUEUED) {
-            if (pauses.paused().containsKey(job.type())) {
-                // its type is paused: the workers keep its message going round the queue; look again later
-                if (store.deferQueuedSweep(job, now.plus(queuedStaleAfter))) {
-                    report.deferred();
-                } else {
-                    report.raced();
-                }
+            // a job due further away than a queue can delay a message, now close enough (or an entry an older version
+            // left): its message, delayed to its runAt, then it leaves the index. A paused type's message is held by
+            // the workers like any other. Dying between the two sends it once more at the next sweep: harmless.
+            if (!send(job, job.queuedAt() == null ? Instant.MIN : job.queuedAt(), now, "sent")) {
                 return;
             }
-            if (store.markResent(job, now.plus(resendBackoff(job.resends())), now)) {
+            if (store.handedToQueue(job, now)) {
                 report.resent();
-                send(job, "resent");
             } else {
                 report.raced();
             }
         }
     }
-
 
     /**
      * A WAITING job came due: normally its parents are still in flight, and it is looked at again later (the stale
@@ -210,22 +197,24 @@ public final class Sweeper {
         }
     }
 
-    /**
-     * How long to wait before sending a still-QUEUED job once more: the stale threshold, doubled with
-     * each re-send. A job is QUEUED past the threshold when its send was lost, but also when the queue
-     * is simply behind; doubling keeps a long backlog from being re-sent in full every threshold.
-     */
+    /** How long before looking again at a WAITING job whose parents are still in flight: doubled with each look. */
     Duration resendBackoff(int resends) {
         return queuedStaleAfter.multipliedBy(1L << Math.min(resends, MAX_RESEND_DOUBLINGS));
     }
 
-    private void send(DueJob job, String action) {
+    /** The job's message, arriving at {@code at} (at once when that has passed); false when the queue refused it. */
+    private boolean send(DueJob job, Instant at, Instant now, String action) {
         try {
-            queue.send(new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority()));
+            Instant arrival = at.isAfter(now) ? at : now;
+            Duration delay = Duration.between(now, arrival);
+            queue.send(new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority(),
+                    delay.compareTo(dev.jobline.queue.SqsLimits.MAX_DELAY) > 0 ? dev.jobline.queue.SqsLimits.MAX_DELAY : delay));
             Log.info("sweep.recovered", "jobId", job.jobId(), "tenantId", job.tenantId(), "action", action, "attempt", job.attempts());
+            return true;
         } catch (JobQueue.QueueUnavailable e) {
-            // the job stays QUEUED with a later sweepAt: the sweep after that tries again
+            // nothing written: the job is still due, the next sweep tries again
             Log.warn("sweep.send_failed", "jobId", job.jobId(), "reason", e.getMessage());
+            return false;
         }
     }
 }

@@ -59,6 +59,14 @@ public final class Worker {
     private static final Duration MAX_WAIT = Duration.ofSeconds(10);
     /** A claim with less than this part of its lease left is not started (see claimCameLate). */
     private static final int LATE_CLAIM_FRACTION = 4;
+    /**
+     * Every message is sent before the write it announces (a submission, a retry, a release): one younger than this may
+     * still be ahead of that write, so a job that is missing, WAITING or ended is not taken as final until then. The
+     * write follows its send in the same invocation, one call later: it lands within the SDK's call timeouts or never.
+     */
+    static final Duration WRITE_GRACE = Duration.ofSeconds(60);
+    /** SQS's SentTimestamp and this function's clock may differ by a little: a write this close after it may be before. */
+    private static final Duration CLOCK_SKEW = Duration.ofSeconds(2);
 
     private final JobLifecycle lifecycle;
     private final RunningLimits limits;
@@ -146,10 +154,7 @@ public final class Worker {
         Lease lease = new Lease(leaseOwner(invocationId, message), now.plus(settings.lease()));
         Optional<Runs> runs = runsFor(jobId.get(), message);
         if (runs.isEmpty()) {
-            // a message for a job that does not exist: let redrive keep it in the dead-letter queue
-            Log.warn("message.job_missing");
-            releaseSoon(message);
-            return false;
+            return jobMissing(message, now);
         }
         // the limits first: a claim that then found them full would have spent an attempt
         Optional<String> full = limits.hold(lease.owner(), runs.get().tenantId(), runs.get().type(), lease.expiresAt(), now);
@@ -206,15 +211,61 @@ public final class Worker {
     private boolean notClaimed(String jobId, ReceivedMessage message, Instant now) {
         Optional<Job> current = store.find(jobId);
         if (current.isEmpty()) {
-            // a message for a job that does not exist: let redrive keep it in the dead-letter queue
-            Log.warn("message.job_missing");
-            releaseSoon(message);
-            return false;
+            return jobMissing(message, now);
         }
         return notClaimed(current.get(), message, now);
     }
 
+    /**
+     * No job has the message's id (read consistently). A young message may be ahead of its job's write: it comes back
+     * shortly. An older one names a job whose write never happened (its sender died, or the write was refused and the
+     * caller told so) or one that expired: it is dropped, there is nothing to run.
+     */
+    private boolean jobMissing(ReceivedMessage message, Instant now) {
+        if (aheadOfItsWrite(message, null, now)) {
+            return false;
+        }
+        Log.warn("message.job_never_written", "sentAt", sentAt(message).map(Instant::toString).orElse(null));
+        return true;
+    }
+
+    /**
+     * True when the message may have been sent before a write that has not landed yet (the job is missing, or was last
+     * written before the message was sent) and is younger than {@link #WRITE_GRACE}: it goes back to the queue for a
+     * few seconds (more with each receive, never past the grace), and the decision waits for the write.
+     */
+    private boolean aheadOfItsWrite(ReceivedMessage message, Instant lastWrite, Instant now) {
+        Optional<Instant> sent = sentAt(message);
+        if (sent.isEmpty()) {
+            return false;
+        }
+        if (lastWrite != null && !lastWrite.isBefore(sent.get().plus(CLOCK_SKEW))) {
+            return false;
+        }
+        Duration age = Duration.between(sent.get(), now);
+        if (age.compareTo(WRITE_GRACE) >= 0) {
+            return false;
+        }
+        long seconds = Math.min(1L << Math.min(Math.max(message.receiveCount(), 1) - 1, 5), WRITE_GRACE.minus(age).toSeconds() + 1);
+        Log.info("message.ahead_of_write", "ageMillis", age.toMillis(), "backInSeconds", seconds);
+        hideQuietly(message, Duration.ofSeconds(Math.max(1, seconds)));
+        return true;
+    }
+
+    private static Optional<Instant> sentAt(ReceivedMessage message) {
+        String sent = message.attributes().get("SentTimestamp");
+        try {
+            return sent == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(Long.parseLong(sent)));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
     private boolean notClaimed(Job job, ReceivedMessage message, Instant now) {
+        if ((job.status().isTerminal() || job.status() == JobStatus.WAITING) && aheadOfItsWrite(message, job.updatedAt(), now)) {
+            // a retry's or a release's message, come before the write it announces
+            return false;
+        }
         if (job.status().isTerminal()) {
             if (endedByAnEarlierReceiveOf(job, message)) {
                 // an earlier receive of this very message ended the job, yet the message came back: that invocation
@@ -229,7 +280,7 @@ public final class Worker {
             return notClaimedWhileQueued(job, message, now);
         }
         if (job.status() == JobStatus.WAITING) {
-            // no message is sent for a job that waits for its parents: its release sends a new one
+            // an old message of a job that waits for its parents: its release sends a new one
             Log.info("job.waiting_for_parents", "dependsOn", job.dependsOn());
             return true;
         }
@@ -267,9 +318,7 @@ public final class Worker {
     private boolean limitFull(String jobId, String reason, ReceivedMessage message, Instant now) {
         Optional<Job> current = store.find(jobId);
         if (current.isEmpty()) {
-            Log.warn("message.job_missing");
-            releaseSoon(message);
-            return false;
+            return jobMissing(message, now);
         }
         Job job = current.get();
         boolean couldStart = job.status() == JobStatus.QUEUED

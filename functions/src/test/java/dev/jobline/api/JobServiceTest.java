@@ -12,6 +12,7 @@ import dev.jobline.job.JobStatus;
 import dev.jobline.job.JobType;
 import dev.jobline.job.Refusal;
 import dev.jobline.lifecycle.Cause;
+import dev.jobline.queue.JobQueue;
 import dev.jobline.queue.QueueAdmin;
 import dev.jobline.store.Lease;
 import dev.jobline.testing.InMemoryQueue;
@@ -84,13 +85,26 @@ class JobServiceTest {
     }
 
     @Test
-    void aSubmitThatCannotBeStoredGivesItsRoomBack() {
+    void aSubmitThatCannotBeStoredGivesItsRoomBackAndLeavesOnlyAMessageForNoJob() {
         doubles.store.failOn("create");
 
         assertThrows(IllegalStateException.class, () -> jobs.submit("tenant-a", request("1"), null));
 
         assertEquals(0, inFlight());
-        assertEquals(List.of(), queue.sentJobIds());
+        // sent before the write: it names a job that does not exist, which the worker drops
+        assertEquals(1, queue.sentJobIds().size());
+        assertTrue(doubles.store.find(queue.sentJobIds().get(0)).isEmpty());
+    }
+
+    @Test
+    void aSubmitWhoseMessageCannotBeSentWritesNothingAndGivesItsRoomBack() {
+        queue.failSends();
+
+        assertThrows(JobQueue.QueueUnavailable.class, () -> jobs.submit("tenant-a", request("1"), null));
+
+        assertEquals(0, inFlight());
+        assertEquals(0, doubles.tenants.of("tenant-a").jobs().getOrDefault(JobStatus.QUEUED, 0L), "its count is given back too");
+        assertTrue(doubles.recorded.moves.isEmpty(), "nothing written, nothing announced");
     }
 
     @Test

@@ -8,11 +8,12 @@ import dev.jobline.job.JobStatus;
 import dev.jobline.job.JobType;
 import dev.jobline.lifecycle.Cause;
 import dev.jobline.lifecycle.JobMoved;
+import dev.jobline.store.DynamoJobStore;
 import dev.jobline.store.Lease;
-import dev.jobline.store.TenantStore;
 import dev.jobline.testing.InMemoryQueue;
 import dev.jobline.testing.Lifecycle;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,17 +31,64 @@ class SweeperTest {
         return sweeper.sweep(() -> Duration.ofMinutes(1));
     }
 
-    /** A job claimed by a worker that died at once: its lease runs 5 minutes. */
+    /**
+     * A job claimed by a worker that died at once (its lease runs 5 minutes), with the in-flight index entry a version
+     * of Jobline before the queue carried every job gave it at its submission (15 minutes on).
+     */
     private Job crashed(String jobId) {
         doubles.created(jobId, ECHO);
+        doubles.store.leftInIndex(jobId, doubles.clock.instant().plus(Duration.ofMinutes(15)));
         doubles.lifecycle.claim(jobId, new Lease("crashed/" + jobId, doubles.clock.instant().plus(Duration.ofMinutes(5)))).orElseThrow();
         doubles.lifecycle.flush();
         return doubles.store.find(jobId).orElseThrow();
     }
 
     @Test
+    void aJobTheQueueCarriesIsNeverInTheSweepersIndex() {
+        doubles.created("job-1", ECHO);
+        doubles.lifecycle.claim("job-1", new Lease("crashed/m1", doubles.clock.instant().plus(Duration.ofMinutes(5)))).orElseThrow();
+        doubles.clock.advance(Duration.ofHours(2));
+
+        SweepReport report = sweep();
+
+        assertEquals(0, report.itemsRead(), "its message brings a crashed attempt's job back: the sweeper reads nothing");
+        assertEquals(List.of(), queue.sentJobIds());
+    }
+
+    @Test
+    void aFarOffJobIsSentBeforeItsRunAtDelayedToItAndLeavesTheIndex() {
+        Instant runAt = doubles.clock.instant().plus(Duration.ofHours(3));
+        doubles.store.create(doubles.newJob("job-far", ECHO).withOptions(null, runAt, null, null));
+        doubles.clock.advance(Duration.ofHours(3).minus(DynamoJobStore.SEND_AHEAD).plusSeconds(30));
+
+        SweepReport report = sweep();
+
+        assertEquals(1, report.resent());
+        assertEquals(List.of("job-far"), queue.sentJobIds());
+        Duration delay = queue.sent.get(0).delay();
+        assertTrue(delay.compareTo(Duration.ofMinutes(12)) > 0 && delay.compareTo(Duration.ofMinutes(13)) < 0,
+                "arrives at its runAt: " + delay);
+        assertEquals(0, sweep().itemsRead(), "out of the index once its message is sent");
+    }
+
+    @Test
+    void aFarOffJobWhoseSendFailsStaysForTheNextSweep() {
+        Instant runAt = doubles.clock.instant().plus(Duration.ofHours(3));
+        doubles.store.create(doubles.newJob("job-far", ECHO).withOptions(null, runAt, null, null));
+        doubles.clock.advance(Duration.ofHours(3));
+        queue.failSends();
+
+        assertEquals(0, sweep().resent());
+
+        queue.healSends();
+        assertEquals(1, sweep().resent());
+        assertEquals(List.of("job-far"), queue.sentJobIds());
+    }
+
+    @Test
     void aCrashedJobWhoseMessageMayStillComeBackIsLeftToIt() {
         doubles.created("job-1", ECHO);
+        doubles.store.leftInIndex("job-1", doubles.clock.instant().plus(Duration.ofMinutes(15)));
         doubles.lifecycle.claim("job-1", new Lease("crashed/m1", doubles.clock.instant().plus(Duration.ofMinutes(15)))).orElseThrow();
         // past its sweepAt (15 minutes) and its lease, but within the time its message takes to come back
         doubles.clock.advance(Duration.ofMinutes(16));
@@ -68,30 +116,5 @@ class SweeperTest {
         assertEquals(List.of("->QUEUED", "QUEUED>RUNNING", "RUNNING>QUEUED"), doubles.recorded.of("job-1"));
         assertEquals(Cause.SWEEPER, requeued.cause());
         assertTrue(requeued.leaseExpired());
-    }
-
-    @Test
-    void aSweepPutsRightTheCountsAFunctionLostBetweenAJobsWriteAndThem() {
-        crashed("job-1");
-        doubles.created("job-2", ECHO);
-        // the worker claims job-2, finishes it and dies before writing its counts
-        Lease lease = new Lease("invocation/m2", doubles.clock.instant().plusSeconds(60));
-        doubles.lifecycle.claim("job-2", lease).orElseThrow();
-        doubles.lifecycle.succeed(doubles.store.find("job-2").orElseThrow(), lease, "1", null, null, Duration.ZERO).orElseThrow();
-        doubles.tenants.failWrites();
-        doubles.lifecycle.flush();
-        doubles.tenants.heal();
-        TenantStore.TenantCounts lost = doubles.tenants.of("tenant-a");
-        assertEquals(2, lost.inFlight(), "job-2's place was never given back");
-        assertEquals(1L, lost.jobs().get(JobStatus.QUEUED));
-
-        SweepReport report = sweep();
-
-        TenantStore.TenantCounts healed = doubles.tenants.of("tenant-a");
-        assertEquals(1, report.tenantsCorrected());
-        assertEquals(1, healed.inFlight(), "one job is in flight");
-        assertEquals(0L, healed.jobs().get(JobStatus.QUEUED));
-        assertEquals(1L, healed.jobs().get(JobStatus.RUNNING));
-        assertEquals(1L, doubles.tenants.snapshot().orElseThrow().byType().get("echo").running());
     }
 }

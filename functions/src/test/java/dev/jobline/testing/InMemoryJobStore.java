@@ -108,11 +108,14 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     private Instant firstSweep(Job job) {
-        if (job.runAt() != null && job.runAt().isAfter(job.createdAt().plus(QUEUE_DELAY_LIMIT))) {
-            return job.runAt();
+        // as DynamoJobStore: only what no queue holds is in the in-flight index
+        if (job.status() == JobStatus.WAITING) {
+            return job.createdAt().plus(queuedStaleAfter);
         }
-        Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
-        return due.plus(queuedStaleAfter);
+        if (job.runAt() != null && job.runAt().isAfter(job.createdAt().plus(QUEUE_DELAY_LIMIT))) {
+            return job.runAt().minus(dev.jobline.store.DynamoJobStore.SEND_AHEAD);
+        }
+        return null;
     }
 
     @Override
@@ -194,7 +197,7 @@ public final class InMemoryJobStore implements JobStore {
                     false, null, null, j.version() + 1, j.priority(), null, j.callbackUrl(), j.requestHash(), null, j.cost(), null,
                     key, null, j.dependsOn(), j.dependents());
             r.queuedAt = now;
-            r.sweepAt = now.plus(queuedStaleAfter);
+            r.sweepAt = null;
             r.failedAt = null;
             r.resends = 0;
         });
@@ -262,7 +265,7 @@ public final class InMemoryJobStore implements JobStore {
         return update("release", jobId, r -> r.job.status() == JobStatus.WAITING && (flowCommit || r.job.waitingFor() == null), r -> {
             r.job = relinked(r.job, JobStatus.QUEUED, null, r.job.dependents(), now);
             r.queuedAt = now;
-            r.sweepAt = now.plus(queuedStaleAfter);
+            r.sweepAt = null;
             r.resends = 0;
         });
     }
@@ -387,7 +390,7 @@ public final class InMemoryJobStore implements JobStore {
             r.job = with(j, JobStatus.QUEUED, j.attempts(), now, j.startedAt(), null, j.progress(), j.result(), error, null, null,
                     j.heartbeatAt(), j.cancelRequested(), nextAttemptAt, j.expiresAt(), j.runAt(), j.webhook(), add(j.cost(), attempt));
             r.queuedAt = nextAttemptAt;
-            r.sweepAt = nextAttemptAt.plus(queuedStaleAfter);
+            r.sweepAt = null;
         });
     }
 
@@ -442,10 +445,10 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
-    public boolean markResent(DueJob job, Instant nextSweepAt, Instant now) {
-        return update("markResent", job.jobId(), r -> r.job.version() == job.version() && r.job.status() == JobStatus.QUEUED, r -> {
-            r.sweepAt = nextSweepAt;
-            r.resends++;
+    public boolean handedToQueue(DueJob job, Instant now) {
+        return update("handedToQueue", job.jobId(), r -> r.job.version() == job.version() && r.job.status() == JobStatus.QUEUED, r -> {
+            r.sweepAt = null;
+            r.resends = 0;
             Job j = r.job;
             r.job = with(j, j.status(), j.attempts(), now, j.startedAt(), j.finishedAt(), j.progress(), j.result(), j.error(),
                     j.leaseOwner(), j.leaseExpiresAt(), j.heartbeatAt(), j.cancelRequested(), j.nextAttemptAt(), j.expiresAt(),
@@ -465,7 +468,7 @@ public final class InMemoryJobStore implements JobStore {
             r.job = with(j, JobStatus.QUEUED, j.attempts(), now, j.startedAt(), null, j.progress(), j.result(), error, null, null,
                     j.heartbeatAt(), j.cancelRequested(), j.nextAttemptAt(), j.expiresAt(), j.runAt(), j.webhook(), j.cost());
             r.queuedAt = now;
-            r.sweepAt = now.plus(queuedStaleAfter);
+            r.sweepAt = null;
         });
     }
 
@@ -519,6 +522,11 @@ public final class InMemoryJobStore implements JobStore {
     public synchronized DeadLetterPage keptDeadLetters(int limit, String cursor) {
         return new DeadLetterPage(deadLetters.values().stream()
                 .sorted(Comparator.comparing(DeadLetter::receivedAt).reversed()).limit(limit).toList(), null);
+    }
+
+    /** Test set-up: the in-flight index entry an older version of Jobline gave every QUEUED or RUNNING job. */
+    public synchronized void leftInIndex(String jobId, Instant sweepAt) {
+        rows.get(jobId).sweepAt = sweepAt;
     }
 
     /** Test set-up: a job written as it is, bypassing every condition. */

@@ -22,6 +22,10 @@ public final class InMemoryQueue implements JobQueue {
         failSends = true;
     }
 
+    public synchronized void healSends() {
+        failSends = false;
+    }
+
     public synchronized void failHides() {
         failHides = true;
     }
@@ -69,6 +73,12 @@ public final class InMemoryQueue implements JobQueue {
     public static ReceivedMessage received(String jobId, String messageId, int receiveCount) {
         return new ReceivedMessage(messageId, new JobMessage(jobId, "t", "x", null).body(), "receipt-" + messageId + "-" + receiveCount,
                 receiveCount, Map.of(), "arn:aws:sqs:us-east-1:000000000000:jobs");
+    }
+
+    /** The {@code receiveCount}th receive of a message for a job, which SQS says was sent at {@code sentAt}. */
+    public static ReceivedMessage sentAt(String jobId, String messageId, int receiveCount, java.time.Instant sentAt) {
+        return new ReceivedMessage(messageId, new JobMessage(jobId, "t", "x", null).body(), "receipt-" + messageId + "-" + receiveCount,
+                receiveCount, Map.of("SentTimestamp", Long.toString(sentAt.toEpochMilli())), "arn:aws:sqs:us-east-1:000000000000:jobs");
     }
 
     /** The first receive of a message for a job of this tenant and type, with the attributes Jobline's sends set. */

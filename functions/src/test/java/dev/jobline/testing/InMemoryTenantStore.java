@@ -42,12 +42,17 @@ public final class InMemoryTenantStore implements TenantStore {
     }
 
     @Override
-    public synchronized Decision reserve(String tenantId, int jobs, Instant now) {
+    public synchronized Decision reserve(String tenantId, int jobs, Delta counted, Instant now) {
         Counts counts = tenants.computeIfAbsent(tenantId, id -> new Counts());
         if (counts.inFlight + jobs > maxInFlight) {
             return new Decision(false, "maxInFlight", Duration.ofSeconds(30));
         }
+        if (failWrites) {
+            throw new IllegalStateException("injected failure of a tenant's counts write");
+        }
         counts.inFlight += jobs;
+        counted.jobs().forEach((status, n) -> counts.jobs.merge(status, n, Long::sum));
+        counts.dollars = counts.dollars.add(counted.dollars());
         return Decision.GRANTED;
     }
 

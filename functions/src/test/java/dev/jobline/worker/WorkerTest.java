@@ -52,6 +52,51 @@ class WorkerTest {
     }
 
     @Test
+    void aMessageAheadOfItsJobsWriteComesBackShortlyAndRunsTheJobOnceTheWriteHasLanded() {
+        // sent before the write (send before write), received before the write lands
+        ReceivedMessage early = InMemoryQueue.sentAt("job-1", "m1", 1, doubles.clock.instant());
+        doubles.clock.advance(Duration.ofMillis(200));
+
+        assertEquals(List.of("m1"), deliver(early), "not dropped: its job may still be written");
+        assertEquals(List.of(Duration.ofSeconds(1)), queue.hidden, "back in a second");
+
+        doubles.created("job-1", count);
+        doubles.clock.advance(Duration.ofSeconds(1));
+        assertEquals(List.of(), deliver(InMemoryQueue.sentAt("job-1", "m1", 2, doubles.clock.instant().minusSeconds(1))));
+        assertEquals(1, runs.get());
+    }
+
+    @Test
+    void aMessageWhoseJobWasNeverWrittenIsDroppedOnceItIsOlderThanTheGrace() {
+        ReceivedMessage orphan = InMemoryQueue.sentAt("job-never", "m1", 4, doubles.clock.instant());
+        doubles.clock.advance(Worker.WRITE_GRACE.plusSeconds(1));
+
+        assertEquals(List.of(), deliver(orphan), "acknowledged: nothing will ever run it");
+        assertEquals(List.of(), queue.hidden);
+        assertEquals(0, runs.get());
+    }
+
+    @Test
+    void aYoungMessageOfAFailedJobMayBeItsRetrysAndWaitsForItButAnOldOneIsADuplicate() {
+        JobType once = JobType.of("broken", context -> {
+            throw JobFailure.permanent("BROKEN", "no");
+        });
+        Worker onceWorker = new Worker(doubles.lifecycle, doubles.store, queue, JobRegistry.builder().register(once).build(),
+                WorkerSettings.forLease(Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ZERO, 2, 1024), new Random(3));
+        doubles.created("job-1", once);
+        onceWorker.process(List.of(InMemoryQueue.received("job-1", "m0")), "i0", Deadline.none());
+        assertEquals(JobStatus.FAILED, doubles.store.find("job-1").orElseThrow().status());
+        doubles.clock.advance(Duration.ofSeconds(30));
+        // a retry's message, sent after the job's last write, before the retry's write
+        ReceivedMessage retrys = InMemoryQueue.sentAt("job-1", "m1", 1, doubles.clock.instant());
+
+        assertEquals(List.of("m1"), onceWorker.process(List.of(retrys), "i1", Deadline.none()), "kept for the retry's write");
+        // a copy sent before the job ended: nothing more to do
+        ReceivedMessage stale = InMemoryQueue.sentAt("job-1", "m0", 2, doubles.clock.instant().minusSeconds(40));
+        assertEquals(List.of(), onceWorker.process(List.of(stale), "i2", Deadline.none()));
+    }
+
+    @Test
     void aCopyOfARunningJobsMessageIsHandedOverAndNeitherRunsNorEndsIt() {
         doubles.created("job-1", count);
         doubles.lifecycle.claim("job-1", new Lease("other/m0", doubles.clock.instant().plusSeconds(30))).orElseThrow();
