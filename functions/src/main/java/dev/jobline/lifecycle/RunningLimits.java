@@ -7,14 +7,22 @@ import dev.jobline.log.Log;
 import dev.jobline.store.LimitStore;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How many jobs run at once: per job type ({@code maxConcurrent}), per type and tenant ({@code maxConcurrentPerTenant})
  * and per tenant (the deployment's running cap). A worker holds each limit an attempt runs under before claiming it,
  * for as long as its lease; the attempt's end gives the holds back (a listener of the lifecycle), and a crashed
  * attempt's holds run out with its lease, so none can leak.
+ *
+ * <p>A worker invocation first holds, for all its records at once, the places they need ({@link #holdBatch}): one
+ * write per limit instead of one per record, and one more when the invocation ends ({@link BatchHold#release}). Its
+ * records' attempts then hold nothing of their own under a limit the batch holds; a limit without room for the whole
+ * batch is held record by record, as before.
  */
 public final class RunningLimits implements JobListener {
     /** No limits: every attempt runs. */
@@ -23,6 +31,8 @@ public final class RunningLimits implements JobListener {
     private final LimitStore limits;
     private final JobRegistry registry;
     private final int tenantMaxRunning;
+    /** The batch holds of the invocations running now (the local stack runs several in one process), by invocation. */
+    private final Map<String, BatchHold> batches = new ConcurrentHashMap<>();
 
     /** @param tenantMaxRunning the most jobs of one tenant running at once, every type together; 0: no cap */
     public RunningLimits(LimitStore limits, JobRegistry registry, int tenantMaxRunning) {
@@ -61,7 +71,11 @@ public final class RunningLimits implements JobListener {
             return Optional.empty();
         }
         List<Limit> held = new ArrayList<>();
+        BatchHold batch = batchOf(attempt);
         for (Limit limit : limitsOf(tenantId, type)) {
+            if (batch.covers(limit.key())) {
+                continue;
+            }
             if (!limits.hold(limit.key(), limit.cap(), attempt, until, now)) {
                 held.forEach(taken -> limits.release(taken.key(), attempt));
                 return Optional.of(limit.reason());
@@ -79,8 +93,10 @@ public final class RunningLimits implements JobListener {
         if (limits == null) {
             return;
         }
+        BatchHold batch = batchOf(attempt);
         for (Limit limit : limitsOf(tenantId, type)) {
-            if (!limits.extend(limit.key(), attempt, until) && !limits.hold(limit.key(), limit.cap(), attempt, until, now)) {
+            String holder = batch.covers(limit.key()) ? batch.holder : attempt;
+            if (!limits.extend(limit.key(), holder, until) && !limits.hold(limit.key(), limit.cap(), attempt, until, now)) {
                 Log.warn("limit.hold_lost", "limit", limit.key(), "attempt", attempt);
             }
         }
@@ -91,8 +107,87 @@ public final class RunningLimits implements JobListener {
         if (limits == null) {
             return;
         }
+        BatchHold batch = batchOf(attempt);
         for (Limit limit : limitsOf(tenantId, type)) {
-            limits.release(limit.key(), attempt);
+            if (!batch.covers(limit.key())) {
+                limits.release(limit.key(), attempt);
+            }
+        }
+    }
+
+    /** One record of a batch: whose job, of which type (from its message's attributes). */
+    public record Runs(String tenantId, String type) {
+    }
+
+    /**
+     * Holds, for the invocation {@code invocationId}, the places its records will need under each limit, in one write per
+     * limit, until {@code until} (their leases' end). The attempts named {@code invocationId/...} then hold nothing of
+     * their own under those limits; {@link BatchHold#release()} gives the places back when the invocation ends.
+     */
+    public BatchHold holdBatch(String invocationId, List<Runs> records, Instant until, Instant now) {
+        if (limits == null || records.isEmpty()) {
+            return BatchHold.NONE;
+        }
+        Map<String, Limit> byKey = new LinkedHashMap<>();
+        Map<String, Integer> needed = new LinkedHashMap<>();
+        for (Runs record : records) {
+            for (Limit limit : limitsOf(record.tenantId(), record.type())) {
+                byKey.put(limit.key(), limit);
+                needed.merge(limit.key(), 1, Integer::sum);
+            }
+        }
+        Map<String, Integer> held = new LinkedHashMap<>();
+        needed.forEach((key, places) -> {
+            // one record alone holds its place as it always did: a batch hold would cost the same write and a release
+            if (places > 1 && limits.holdMany(key, byKey.get(key).cap(), invocationId, places, until, now)) {
+                held.put(key, places);
+            }
+        });
+        if (held.isEmpty()) {
+            return BatchHold.NONE;
+        }
+        BatchHold batch = new BatchHold(this, invocationId, held);
+        batches.put(invocationId, batch);
+        return batch;
+    }
+
+    private BatchHold batchOf(String attempt) {
+        int slash = attempt == null ? -1 : attempt.lastIndexOf('/');
+        BatchHold batch = slash < 0 ? null : batches.get(attempt.substring(0, slash));
+        return batch == null ? BatchHold.NONE : batch;
+    }
+
+    /** The places one invocation holds for its records, per limit. */
+    public static final class BatchHold {
+        static final BatchHold NONE = new BatchHold(null, null, Map.of());
+        private final RunningLimits owner;
+        private final String holder;
+        private final Map<String, Integer> places;
+
+        private BatchHold(RunningLimits owner, String holder, Map<String, Integer> places) {
+            this.owner = owner;
+            this.holder = holder;
+            this.places = Map.copyOf(places);
+        }
+
+        boolean covers(String limit) {
+            return places.containsKey(limit);
+        }
+
+        /** Gives every place back (the invocation's records are done), one write per limit. */
+        public void release() {
+            if (owner == null) {
+                return;
+            }
+            owner.batches.remove(holder);
+            places.forEach((limit, count) -> {
+                try {
+                    owner.limits.releaseMany(limit, holder, count);
+                } catch (RuntimeException e) {
+                    // the places run out with the hold's time, as a crashed invocation's do
+                    Log.warn("limit.batch_not_released", "limit", limit, "reason", e.getMessage());
+                }
+            });
         }
     }
 

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Per job type, what the last hour did, for /stats and the dashboard: a listener of the lifecycle that counts jobs
- * submitted and ended and puts attempt run times and queue waits into fixed histogram buckets, per type and
+ * submitted (told when each leaves the queue, in the bucket of its submission, so that the API's submission makes no
+ * write here) and ended and puts attempt run times and queue waits into fixed histogram buckets, per type and
  * {@value #BUCKET_MINUTES}-minute bucket, and at {@link #flush()} adds them in one write per type and bucket. CloudWatch
  * has the same figures as metrics (JobMetrics); this copy is what the API can read back without CloudWatch.
  */
@@ -49,9 +50,14 @@ public final class TypeActivity implements JobListener {
 
     @Override
     public synchronized void moved(JobMoved event) {
-        Pending figures = pending.computeIfAbsent(new Key(event.type(), bucketOf(event.at())), k -> new Pending());
         if (event.submitted()) {
-            figures.submitted++;
+            // counted when it leaves the queue (below): a submission makes one write, its tenant's, and none here
+            return;
+        }
+        Pending figures = pending.computeIfAbsent(new Key(event.type(), bucketOf(event.at())), k -> new Pending());
+        if (leavesTheQueueFirst(event)) {
+            // in the bucket of its submission, which its first attempt (or its end without one) tells
+            pending.computeIfAbsent(new Key(event.type(), bucketOf(event.job().createdAt())), k -> new Pending()).submitted++;
         }
         // an end counts once: when it was made, or again only when its first count was lost (recounted)
         if (event.ended() || event.recounted()) {
@@ -69,6 +75,20 @@ public final class TypeActivity implements JobListener {
         if (event.attemptTime() != null) {
             figures.runTime[Histogram.bucketOf(Math.max(0, event.attemptTime().toMillis()))]++;
         }
+    }
+
+    /**
+     * A job's first attempt starts (not a takeover), or it ends without any attempt (cancelled while it waited,
+     * dead-lettered): once per submission (a tenant's retry starts the count again).
+     */
+    private static boolean leavesTheQueueFirst(JobMoved event) {
+        if (event.recounted() || event.from() == null) {
+            return false;
+        }
+        if (event.to() == JobStatus.RUNNING) {
+            return event.from() == JobStatus.QUEUED && !event.leaseExpired() && event.job().attempts() == 1;
+        }
+        return event.ended() && event.from() != JobStatus.RUNNING && event.job().attempts() == 0;
     }
 
     @Override

@@ -17,4 +17,17 @@ public interface LimitStore {
 
     /** Gives the job's hold back; nothing when it holds none. */
     void release(String limit, String jobId);
+
+    /**
+     * Holds {@code places} places of the limit at once for {@code holder} (a worker invocation, for its records) until
+     * {@code until}, in one write; false when fewer are free. {@link #extend} moves it on, {@link #releaseMany} gives
+     * all of them back, and they run out together as one hold does.
+     */
+    default boolean holdMany(String limit, int cap, String holder, int places, Instant until, Instant now) {
+        return false;
+    }
+
+    /** Gives back the places {@code holder} took with {@link #holdMany}; nothing when it holds none. */
+    default void releaseMany(String limit, String holder, int places) {
+    }
 }

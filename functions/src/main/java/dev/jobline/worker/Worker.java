@@ -125,7 +125,23 @@ public final class Worker {
 
     /** @param invocationId names the attempt's lease owner together with the message id */
     public List<String> process(List<ReceivedMessage> messages, String invocationId, Deadline deadline) {
-        List<String> redeliver = batch.run(messages, message -> processOne(message, invocationId, deadline, messages.size()));
+        // the running limits' places for the whole batch at once, given back when it is done
+        List<RunningLimits.Runs> records = new ArrayList<>();
+        for (ReceivedMessage message : messages) {
+            String tenantId = message.attributes().get(JobMessage.TENANT_ATTRIBUTE);
+            String type = message.attributes().get(JobMessage.TYPE_ATTRIBUTE);
+            if (tenantId != null && type != null) {
+                records.add(new RunningLimits.Runs(tenantId, type));
+            }
+        }
+        Instant now = clock.instant();
+        RunningLimits.BatchHold held = limits.holdBatch(invocationId, records, now.plus(settings.lease()), now);
+        List<String> redeliver;
+        try {
+            redeliver = batch.run(messages, message -> processOne(message, invocationId, deadline, messages.size()));
+        } finally {
+            held.release();
+        }
         lifecycle.flush();
         return redeliver;
     }

@@ -48,6 +48,30 @@ class TypeActivityTest {
     }
 
     @Test
+    void aSubmissionWritesNothingHereAndCountsWhenItsFirstAttemptStartsInTheBucketOfItsSubmission() {
+        RecordingStore store = new RecordingStore();
+        TypeActivity activity = new TypeActivity(store);
+
+        activity.moved(moved("echo", null, JobStatus.QUEUED, null, null, false));
+        activity.flush();
+        assertEquals(0, store.adds.size(), "the API's submission makes no write of its own here");
+
+        // its first attempt starts an hour later, in another invocation
+        Instant later = AT.plus(Duration.ofHours(1));
+        activity.moved(new JobMoved(job("echo", JobStatus.RUNNING), JobStatus.QUEUED, JobStatus.RUNNING, Cause.WORKER, null,
+                Duration.ofHours(1), null, false, later, false, null));
+        // a takeover of a crashed attempt is no submission
+        activity.moved(new JobMoved(job("echo", JobStatus.RUNNING), JobStatus.RUNNING, JobStatus.RUNNING, Cause.WORKER, null,
+                null, null, true, later, false, null));
+        activity.flush();
+
+        long submitted = store.adds.stream().mapToLong(add -> ((TypeActivityStore.Figures) add[2]).submitted()).sum();
+        assertEquals(1, submitted);
+        Object[] counted = store.adds.stream().filter(add -> ((TypeActivityStore.Figures) add[2]).submitted() == 1).findFirst().orElseThrow();
+        assertEquals(TypeActivity.bucketOf(AT), counted[1], "in the bucket of its submission");
+    }
+
+    @Test
     void anInvocationsMovesAreAddedInOneWritePerTypeAndBucket() {
         // given a submit, a claim that waited 40 ms, an attempt that ran 300 ms and succeeded, and a failure of another type
         RecordingStore store = new RecordingStore();

@@ -218,4 +218,40 @@ class WorkerLimitsTest {
             assertEquals(1, doubles.store.find("job-" + i).orElseThrow().attempts(), "waiting spent no attempt");
         }
     }
+
+    @Test
+    void aBatchHoldsItsTenantsPlacesInOneWriteAndGivesThemBackInOneWhenItIsDone() {
+        Lifecycle doubles = new Lifecycle(100, registry, 20);
+        List<ReceivedMessage> batch = new ArrayList<>();
+        for (int k = 0; k < 10; k++) {
+            create(doubles, "job-" + k, "tenant-a", plain);
+            batch.add(InMemoryQueue.received("job-" + k, "m" + k, "tenant-a", "plain"));
+        }
+
+        assertEquals(List.of(), worker(doubles, 10).process(batch, "inv", Deadline.none()));
+
+        assertEquals(java.util.Map.of("holdMany", 1, "releaseMany", 1), doubles.limitStore.writes,
+                "two writes for ten records, not twenty");
+        assertEquals(10, doubles.limitStore.mostHeld("limit#tenant#8:tenant-a"));
+        assertEquals(0, doubles.limitStore.held("limit#tenant#8:tenant-a"), "every place back");
+        for (int k = 0; k < 10; k++) {
+            assertEquals(JobStatus.SUCCEEDED, doubles.store.find("job-" + k).orElseThrow().status());
+        }
+    }
+
+    @Test
+    void aBatchLargerThanTheRoomLeftIsHeldRecordByRecordAndTheCapHolds() {
+        Lifecycle doubles = new Lifecycle(100, registry, 3);
+        List<ReceivedMessage> batch = new ArrayList<>();
+        for (int k = 0; k < 6; k++) {
+            create(doubles, "job-" + k, "tenant-a", plain);
+            batch.add(InMemoryQueue.received("job-" + k, "m" + k, "tenant-a", "plain"));
+        }
+
+        List<String> redeliver = worker(doubles, 6).process(batch, "inv", Deadline.none());
+
+        assertEquals(3, doubles.limitStore.mostHeld("limit#tenant#8:tenant-a"));
+        assertTrue(mostLive.get() <= 3, "at most three ran at once: " + mostLive.get());
+        assertEquals(3, redeliver.size(), "the three that found the cap full wait for it");
+    }
 }
