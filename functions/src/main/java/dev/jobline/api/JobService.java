@@ -508,7 +508,8 @@ public final class JobService {
             throw new Refusal.WrongStatus(current.jobId(), Refusal.Action.RETRY, before, "only a failed or cancelled job can be retried");
         }
         // a retried job is due at once (the retry clears its runAt)
-        JobMessage message = new JobMessage(current.jobId(), current.tenantId(), current.type(), current.priority());
+        JobMessage message = new JobMessage(current.jobId(), current.tenantId(), current.type(), current.priority())
+                .beforeWrite(current.version() + 1);
         return lifecycle.retry(current, cause, () -> queue.send(message)).orElseThrow(() -> new Refusal.WrongStatus(
                 current.jobId(), Refusal.Action.RETRY, before, "it changed while it was retried; read it again"));
     }

@@ -172,7 +172,7 @@ public final class Chains implements JobListener {
     /** The released job's message; false when the queue refused it (then nothing is written: it stays WAITING). */
     private boolean send(Job job) {
         try {
-            queue.send(new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority()));
+            queue.send(new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority()).beforeWrite(job.version() + 1));
             return true;
         } catch (JobQueue.QueueUnavailable e) {
             Log.warn("chain.release_deferred", "jobId", job.jobId(), "tenantId", job.tenantId(), "reason", e.getMessage());

@@ -288,7 +288,7 @@ public final class JobLifecycle {
         Job again = current.key() == null ? current : current.withKey(new JobKey(current.key().value(),
                 current.key().scope(), now.plus(Duration.between(current.createdAt(), current.key().heldUntil()))));
         Instant keyHeldUntil = again.key() == null ? null : again.key().heldUntil();
-        return admitted(again, () -> store.retry(current.jobId(), current.tenantId(), current.status(), keyHeldUntil, now),
+        return admitted(again, () -> store.retry(current.jobId(), current.tenantId(), current.status(), current.version(), keyHeldUntil, now),
                 current.status(), null, cause, sendFirst);
     }
 

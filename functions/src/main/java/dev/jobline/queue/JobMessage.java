@@ -13,10 +13,24 @@ import java.util.Optional;
  * payload, which stays in the table, so SQS's message size limit can never cut one. The priority
  * picks the queue; the delay (at most 15 minutes, SQS's limit) holds the message back.
  */
-public record JobMessage(String jobId, String tenantId, String type, Priority priority, Duration delay) {
+public record JobMessage(String jobId, String tenantId, String type, Priority priority, Duration delay, long writeVersion) {
     /** The message attributes that name the job's tenant and type. */
     public static final String TENANT_ATTRIBUTE = "tenantId";
     public static final String TYPE_ATTRIBUTE = "type";
+    /**
+     * On a message sent before the write it announces (a retry, a release): the job's version once that write has
+     * landed. A worker that finds the job at an older version, still ended or WAITING, knows the write is yet to come.
+     */
+    public static final String WRITE_VERSION_ATTRIBUTE = "jobVersion";
+
+    public JobMessage(String jobId, String tenantId, String type, Priority priority, Duration delay) {
+        this(jobId, tenantId, type, priority, delay, 0);
+    }
+
+    /** The same message, sent before the write that takes the job to {@code version}. */
+    public JobMessage beforeWrite(long version) {
+        return new JobMessage(jobId, tenantId, type, priority, delay, version);
+    }
 
     public JobMessage {
         priority = priority == null ? Priority.NORMAL : priority;

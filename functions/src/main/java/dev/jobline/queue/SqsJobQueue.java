@@ -137,6 +137,11 @@ public final class SqsJobQueue implements JobQueue {
     }
 
     private static Map<String, MessageAttributeValue> attributes(JobMessage message) {
+        if (message.writeVersion() > 0) {
+            return Map.of(JobMessage.TENANT_ATTRIBUTE, text(message.tenantId()), JobMessage.TYPE_ATTRIBUTE, text(message.type()),
+                    JobMessage.WRITE_VERSION_ATTRIBUTE, MessageAttributeValue.builder().dataType("Number")
+                            .stringValue(Long.toString(message.writeVersion())).build());
+        }
         return Map.of(JobMessage.TENANT_ATTRIBUTE, text(message.tenantId()), JobMessage.TYPE_ATTRIBUTE, text(message.type()));
     }
 

@@ -529,7 +529,7 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public Optional<Job> retry(String jobId, String tenantId, JobStatus from, Instant keyHeldUntil, Instant now) {
+    public Optional<Job> retry(String jobId, String tenantId, JobStatus from, long version, Instant keyHeldUntil, Instant now) {
         ConditionalUpdate update = new ConditionalUpdate(table, jobId);
         if (keyHeldUntil != null) {
             update.set(JobItem.KEY_HELD_UNTIL, time(keyHeldUntil));
@@ -542,9 +542,11 @@ public final class DynamoJobStore implements JobStore {
                 .set(UPDATED_AT, time(now))
                 .remove(ERROR, RESULT, FINISHED_AT, EXPIRES_AT, NEXT_ATTEMPT_AT, PROGRESS, JobItem.RUN_AT,
                         JobItem.FAILED_SHARD, JobItem.FAILED_AT, JobItem.WEBHOOK, JobItem.RESENDS, JobItem.ENDED_BY)
-                .when("#tenantId = :tenant AND #status = :from",
+                // on the version read: its message, sent before this write, names the version it makes
+                .when("#tenantId = :tenant AND #status = :from AND #version = :version",
                         "tenant", s(tenantId),
-                        "from", s(from.name())));
+                        "from", s(from.name()),
+                        "version", n(version)));
     }
 
     @Override

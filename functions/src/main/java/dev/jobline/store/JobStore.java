@@ -57,7 +57,7 @@ public interface JobStore {
     Optional<Job> cancelQueuedNow(String jobId, String tenantId, Instant now);
 
     /** The tenant's job, FAILED or CANCELLED as {@code from} says, back to QUEUED with a fresh attempt budget; empty when it was not. */
-    Optional<Job> retry(String jobId, String tenantId, JobStatus from, Instant keyHeldUntil, Instant now);
+    Optional<Job> retry(String jobId, String tenantId, JobStatus from, long version, Instant keyHeldUntil, Instant now);
 
     /** One page of FAILED jobs of a shard that failed between {@code from} and {@code to}, from the sparse failed index. */
     FailedPage findFailed(int shard, Instant from, Instant to, int limit, String cursor);

@@ -65,8 +65,6 @@ public final class Worker {
      * write follows its send in the same invocation, one call later: it lands within the SDK's call timeouts or never.
      */
     static final Duration WRITE_GRACE = Duration.ofSeconds(60);
-    /** SQS's SentTimestamp and this function's clock may differ by a little: a write this close after it may be before. */
-    private static final Duration CLOCK_SKEW = Duration.ofSeconds(2);
 
     private final JobLifecycle lifecycle;
     private final RunningLimits limits;
@@ -246,16 +244,21 @@ public final class Worker {
     }
 
     /**
-     * True when the message may have been sent before a write that has not landed yet (the job is missing, or was last
-     * written before the message was sent) and is younger than {@link #WRITE_GRACE}: it goes back to the queue for a
-     * few seconds (more with each receive, never past the grace), and the decision waits for the write.
+     * True when the message may have been sent before a write that has not landed yet, and is younger than
+     * {@link #WRITE_GRACE}: it goes back to the queue for a few seconds (more with each receive, never past the grace),
+     * and the decision waits for the write. Such a message names a job that is missing (a submission's), or one still
+     * ended or WAITING below the version its write makes (a retry's, a release's: {@link JobMessage#writeVersion}).
      */
-    private boolean aheadOfItsWrite(ReceivedMessage message, Instant lastWrite, Instant now) {
+    private boolean aheadOfItsWrite(ReceivedMessage message, Job job, Instant now) {
+        if (job != null) {
+            long expected = writeVersion(message);
+            boolean notYetMoved = job.status() == JobStatus.WAITING || job.status().isTerminal();
+            if (expected == 0 || !notYetMoved || (job.version() >= expected && job.status() != JobStatus.WAITING)) {
+                return false;
+            }
+        }
         Optional<Instant> sent = sentAt(message);
         if (sent.isEmpty()) {
-            return false;
-        }
-        if (lastWrite != null && !lastWrite.isBefore(sent.get().plus(CLOCK_SKEW))) {
             return false;
         }
         Duration age = Duration.between(sent.get(), now);
@@ -268,6 +271,15 @@ public final class Worker {
         return true;
     }
 
+    private static long writeVersion(ReceivedMessage message) {
+        String version = message.attributes().get(JobMessage.WRITE_VERSION_ATTRIBUTE);
+        try {
+            return version == null ? 0 : Long.parseLong(version);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private static Optional<Instant> sentAt(ReceivedMessage message) {
         String sent = message.attributes().get("SentTimestamp");
         try {
@@ -278,7 +290,7 @@ public final class Worker {
     }
 
     private boolean notClaimed(Job job, ReceivedMessage message, Instant now) {
-        if ((job.status().isTerminal() || job.status() == JobStatus.WAITING) && aheadOfItsWrite(message, job.updatedAt(), now)) {
+        if (aheadOfItsWrite(message, job, now)) {
             // a retry's or a release's message, come before the write it announces
             return false;
         }

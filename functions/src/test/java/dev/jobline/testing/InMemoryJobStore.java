@@ -188,8 +188,8 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
-    public Optional<Job> retry(String jobId, String tenantId, JobStatus from, Instant keyHeldUntil, Instant now) {
-        return update("retry", jobId, r -> r.job.tenantId().equals(tenantId) && r.job.status() == from, r -> {
+    public Optional<Job> retry(String jobId, String tenantId, JobStatus from, long version, Instant keyHeldUntil, Instant now) {
+        return update("retry", jobId, r -> r.job.tenantId().equals(tenantId) && r.job.status() == from && r.job.version() == version, r -> {
             Job j = r.job;
             JobKey key = j.key() == null || keyHeldUntil == null ? j.key() : new JobKey(j.key().value(), j.key().scope(), keyHeldUntil);
             r.job = new Job(j.jobId(), j.tenantId(), j.type(), JobStatus.QUEUED, j.payload(), 0, j.maxAttempts(),

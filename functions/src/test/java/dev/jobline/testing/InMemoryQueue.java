@@ -81,6 +81,13 @@ public final class InMemoryQueue implements JobQueue {
                 receiveCount, Map.of("SentTimestamp", Long.toString(sentAt.toEpochMilli())), "arn:aws:sqs:us-east-1:000000000000:jobs");
     }
 
+    /** As {@link #sentAt}, for a message sent before the write that takes the job to {@code writeVersion}. */
+    public static ReceivedMessage sentBeforeWrite(String jobId, String messageId, java.time.Instant sentAt, long writeVersion) {
+        return new ReceivedMessage(messageId, new JobMessage(jobId, "t", "x", null).body(), "receipt-" + messageId + "-1", 1,
+                Map.of("SentTimestamp", Long.toString(sentAt.toEpochMilli()), JobMessage.WRITE_VERSION_ATTRIBUTE, Long.toString(writeVersion)),
+                "arn:aws:sqs:us-east-1:000000000000:jobs");
+    }
+
     /** The first receive of a message for a job of this tenant and type, with the attributes Jobline's sends set. */
     public static ReceivedMessage received(String jobId, String messageId, String tenantId, String type) {
         return new ReceivedMessage(messageId, new JobMessage(jobId, tenantId, type, null).body(), "receipt-" + messageId + "-1", 1,

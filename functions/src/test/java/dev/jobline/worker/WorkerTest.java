@@ -77,7 +77,7 @@ class WorkerTest {
     }
 
     @Test
-    void aYoungMessageOfAFailedJobMayBeItsRetrysAndWaitsForItButAnOldOneIsADuplicate() {
+    void aRetrysMessageThatFindsTheJobStillFailedWaitsForTheRetrysWriteButACopyOfAnOldOneIsADuplicate() {
         JobType once = JobType.of("broken", context -> {
             throw JobFailure.permanent("BROKEN", "no");
         });
@@ -87,13 +87,18 @@ class WorkerTest {
         onceWorker.process(List.of(InMemoryQueue.received("job-1", "m0")), "i0", Deadline.none());
         assertEquals(JobStatus.FAILED, doubles.store.find("job-1").orElseThrow().status());
         doubles.clock.advance(Duration.ofSeconds(30));
-        // a retry's message, sent after the job's last write, before the retry's write
-        ReceivedMessage retrys = InMemoryQueue.sentAt("job-1", "m1", 1, doubles.clock.instant());
+        // a retry's message, sent before the retry's write (which makes the next version)
+        long version = doubles.store.find("job-1").orElseThrow().version();
+        ReceivedMessage retrys = InMemoryQueue.sentBeforeWrite("job-1", "m1", doubles.clock.instant(), version + 1);
 
         assertEquals(List.of("m1"), onceWorker.process(List.of(retrys), "i1", Deadline.none()), "kept for the retry's write");
-        // a copy sent before the job ended: nothing more to do
+        // a copy of its own message, come again: nothing more to do
         ReceivedMessage stale = InMemoryQueue.sentAt("job-1", "m0", 2, doubles.clock.instant().minusSeconds(40));
         assertEquals(List.of(), onceWorker.process(List.of(stale), "i2", Deadline.none()));
+        // the retry's message once its write landed runs it
+        assertTrue(doubles.lifecycle.retry(doubles.store.find("job-1").orElseThrow(), dev.jobline.lifecycle.Cause.TENANT).isPresent());
+        assertEquals(JobStatus.QUEUED, doubles.store.find("job-1").orElseThrow().status());
+        assertEquals(version + 1, doubles.store.find("job-1").orElseThrow().version());
     }
 
     @Test
