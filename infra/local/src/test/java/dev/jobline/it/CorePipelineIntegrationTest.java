@@ -16,6 +16,7 @@ import dev.jobline.local.LocalAws;
 import dev.jobline.local.LocalAwsExtension;
 import dev.jobline.local.LocalResources;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,13 +118,20 @@ class CorePipelineIntegrationTest {
     }
 
     @Test
-    void aMessageForAJobThatDoesNotExistIsLeftForTheDeadLetterQueue() {
-        SQSEvent event = com.amazonaws.services.lambda.runtime.tests.EventLoader.loadSQSEvent(
+    void aMessageWhoseJobWasNeverWrittenIsDroppedOnceOlderThanTheGraceAndHeldBackBefore() {
+        // sent long ago (the event file's SentTimestamp) for a job that does not exist: its sender died before the write
+        SQSEvent old = com.amazonaws.services.lambda.runtime.tests.EventLoader.loadSQSEvent(
                 Jobline.EVENTS.resolve("sqs-one-job.json").toString());
 
-        SQSBatchResponse response = jobline.worker.handleRequest(event, new LambdaContext("WorkerFunction", Duration.ofSeconds(60)));
+        SQSBatchResponse dropped = jobline.worker.handleRequest(old, new LambdaContext("WorkerFunction", Duration.ofSeconds(60)));
 
-        assertEquals(1, response.getBatchItemFailures().size());
+        assertEquals(List.of(), dropped.getBatchItemFailures(), "nothing will ever run it: acknowledged");
+
+        // sent just now: its job's write may still be on its way (send before write), so it comes back shortly
+        jobline.aws.sqsClient().sendMessage(b -> b.queueUrl(jobline.queueUrl).messageBody("{\"jobId\":\"not-written-yet\"}"));
+        SQSEvent young = jobline.receive(Duration.ofSeconds(2));
+        SQSBatchResponse held = jobline.deliver(young);
+        assertEquals(1, held.getBatchItemFailures().size(), "back to the queue, not dropped");
     }
 
     @Test

@@ -18,6 +18,7 @@ import dev.jobline.queue.ReceivedMessage;
 import dev.jobline.scheduler.Scheduler;
 import dev.jobline.scheduler.SchedulerHandler;
 import dev.jobline.schedule.Schedule;
+import dev.jobline.store.JobStore;
 import dev.jobline.store.Lease;
 import dev.jobline.store.ScheduleStore;
 import java.time.Duration;
@@ -222,58 +223,64 @@ class ScheduleFiringIntegrationTest {
     }
 
     @Test
-    void aSchedulerThatDiesAfterWritingTheJobLeavesOneJobWhichTheNextPassSendsAndMovesOn(LocalAws aws, LocalResources resources) {
+    void aSchedulerThatDiesAtItsSendWritesNothingAndTheNextPassMakesTheFire(LocalAws aws, LocalResources resources) {
         Jobline jobline = new Jobline(aws, resources, DUE_ONLY);
         created(jobline, everyMinute("crashy", "skip", "{\"type\":\"count\"}"));
         jobline.clock.advance(PERIOD);
-        // the invocation dies at its send, after the job's write and before the schedule's move
-        JobQueue dying = new DyingQueue();
-        SchedulerHandler crashing = new SchedulerHandler(new Scheduler(jobline.schedulerWiring.lifecycle().over(jobline.schedulerWiring.store()),
-                jobline.schedulerWiring.schedules(), jobline.schedulerWiring.store(), dying, jobline.wiring.registry(), 262_144, Duration.ZERO));
+        // the invocation dies at its send: the message goes first, so nothing was written
+        SchedulerHandler crashing = new SchedulerHandler(new Scheduler(jobline.schedulerWiring.lifecycle(),
+                jobline.schedulerWiring.schedules(), jobline.schedulerWiring.store(), new DyingQueue(), jobline.wiring.registry(),
+                262_144, Duration.ZERO));
         Instant due = jobline.schedules().find("tenant-a", "crashy").orElseThrow().nextFireAt();
 
         jobline.fireSchedules(crashing);
 
-        assertEquals(1, jobline.storedItems(), "the job was written");
-        assertEquals(0, jobline.visibleMessages(), "and never sent");
+        assertEquals(0, jobline.storedItems(), "no job without its message");
+        assertEquals(0, jobline.visibleMessages());
         assertEquals(due, jobline.schedules().find("tenant-a", "crashy").orElseThrow().nextFireAt(), "the schedule did not move");
 
         Map<String, Object> next = jobline.fireSchedules();
 
-        assertEquals(0, next.get("created"), next.toString());
-        assertEquals(1, next.get("recovered"), next.toString());
-        assertEquals(1, jobline.storedItems(), "still one job: the derived id made the second create a no-op");
+        assertEquals(1, next.get("created"), next.toString());
         Schedule moved = jobline.schedules().find("tenant-a", "crashy").orElseThrow();
         assertEquals(due.plus(PERIOD), moved.nextFireAt());
-        assertEquals(due, moved.runs().get(0).fireAt());
-        SQSEvent batch = jobline.receive(Duration.ofSeconds(2));
-        assertEquals(1, batch.getRecords().size(), "its message was sent by the next pass");
-        jobline.deliver(batch);
+        jobline.receiveAndDeliver();
         assertEquals(JobStatus.SUCCEEDED, jobline.job(moved.runs().get(0).jobId()).status());
         assertEquals(1, jobline.countedRuns.get());
     }
 
     @Test
-    void aFiresJobWhoseSendWasLostIsSentByTheSweeperEvenWhenNoPassRecoversIt(LocalAws aws, LocalResources resources) {
+    void aSchedulerThatDiesBetweenItsSendAndTheJobsWriteLeavesAMessageTheNextPassesJobRunsOnceUnder(LocalAws aws, LocalResources resources) {
         Jobline jobline = new Jobline(aws, resources, DUE_ONLY);
-        created(jobline, everyMinute("orphaned", "skip", "{\"type\":\"count\"}"));
+        created(jobline, everyMinute("halfway", "skip", "{\"type\":\"count\"}"));
         jobline.clock.advance(PERIOD);
-        SchedulerHandler crashing = new SchedulerHandler(new Scheduler(jobline.schedulerWiring.lifecycle(),
-                jobline.schedulerWiring.schedules(), jobline.schedulerWiring.store(), new DyingQueue(), jobline.wiring.registry(),
-                262_144, Duration.ZERO));
+        JobStore store = jobline.schedulerWiring.store();
+        JobStore dyingAtTheWrite = (JobStore) java.lang.reflect.Proxy.newProxyInstance(JobStore.class.getClassLoader(),
+                new Class<?>[] {JobStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("create")) {
+                        throw new IllegalStateException("the function died here");
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        SchedulerHandler crashing = new SchedulerHandler(new Scheduler(jobline.schedulerWiring.lifecycle().over(dyingAtTheWrite),
+                jobline.schedulerWiring.schedules(), store, jobline.schedulerWiring.queue(), jobline.wiring.registry(), 262_144, Duration.ZERO));
+
         jobline.fireSchedules(crashing);
-        // the schedule is deleted before any pass comes back to its fire
-        assertEquals(204, jobline.schedule("DELETE", "/schedules/orphaned", null).getStatusCode());
-        assertEquals(1, jobline.storedItems());
-        assertEquals(0, jobline.visibleMessages());
+        assertEquals(0, jobline.storedItems(), "the job was never written");
+        assertEquals(1, jobline.visibleMessages(), "its message was sent");
 
-        // past the template's QUEUED_STALE_SECONDS (900) from its fire time
-        jobline.clock.advance(Duration.ofMinutes(16));
-        Map<String, Object> sweep = jobline.sweep();
+        Map<String, Object> next = jobline.fireSchedules();
 
-        assertEquals(1, sweep.get("resent"), sweep.toString());
+        assertEquals(1, next.get("created"), next.toString());
+        // the first message names the same derived id as the job the next pass wrote: both deliver it, it runs once
+        jobline.receiveAndDeliver();
         jobline.receiveAndDeliver();
         assertEquals(1, jobline.countedRuns.get());
+        assertEquals(0, jobline.visibleMessages());
     }
 
     /** A queue whose send kills the invocation (not a failed send, which the scheduler survives). */
