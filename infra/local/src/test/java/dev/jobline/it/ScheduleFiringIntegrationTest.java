@@ -276,11 +276,16 @@ class ScheduleFiringIntegrationTest {
         Map<String, Object> next = jobline.fireSchedules();
 
         assertEquals(1, next.get("created"), next.toString());
+        assertEquals(2, jobline.visibleMessages(), "the dead invocation's message and the next pass's");
         // the first message names the same derived id as the job the next pass wrote: both deliver it, it runs once
-        jobline.receiveAndDeliver();
-        jobline.receiveAndDeliver();
+        SQSEvent both = jobline.receive(Duration.ofSeconds(2));
+        if (both.getRecords().size() < 2) {
+            both.getRecords().addAll(jobline.receive(Duration.ofSeconds(2)).getRecords());
+        }
+        jobline.deliver(both);
         assertEquals(1, jobline.countedRuns.get());
-        assertEquals(0, jobline.visibleMessages());
+        Schedule moved = jobline.schedules().find("tenant-a", "halfway").orElseThrow();
+        assertEquals(JobStatus.SUCCEEDED, jobline.job(moved.runs().get(0).jobId()).status());
     }
 
     /** A queue whose send kills the invocation (not a failed send, which the scheduler survives). */
