@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -31,14 +32,11 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
  */
 @ExtendWith(LocalAwsExtension.class)
 class IamPolicyIntegrationTest {
-    /** Past the template's QUEUED_STALE_SECONDS (900). */
-    private static final Duration LATER = Duration.ofMinutes(16);
-
-    /** Submits a job whose message is then lost (the queue purged), and lets it go stale. */
-    private static String lostAndStale(Jobline jobline, String body, String queueUrl) {
-        String jobId = jobline.submit(body);
-        jobline.aws.sqsClient().purgeQueue(b -> b.queueUrl(queueUrl));
-        jobline.clock.advance(LATER);
+    /** A job due in three hours (no queue can hold it that long: the sweeper sends it), and now due. */
+    private static String dueForTheSweeper(Jobline jobline, String body) {
+        Instant runAt = jobline.clock.instant().plus(Duration.ofHours(3)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String jobId = jobline.submit(body.substring(0, body.length() - 1) + ",\"runAt\":\"" + runAt + "\"}");
+        jobline.clock.advance(Duration.ofHours(3).plusMinutes(1));
         return jobId;
     }
 
@@ -49,7 +47,7 @@ class IamPolicyIntegrationTest {
     @Test
     void aSweepThatFindsADueJobReadsItWithBatchGetItemAsItsPolicyAllows(LocalAws aws, LocalResources resources) {
         Jobline jobline = new Jobline(aws, resources);
-        String jobId = lostAndStale(jobline, "{\"type\":\"echo\",\"payload\":{}}", jobline.queueUrl);
+        String jobId = dueForTheSweeper(jobline, "{\"type\":\"echo\",\"payload\":{}}");
 
         Map<String, Object> sweep = jobline.sweep();
 
@@ -70,7 +68,7 @@ class IamPolicyIntegrationTest {
                 "Action: [dynamodb:BatchGetItem, dynamodb:UpdateItem, dynamodb:GetItem, dynamodb:PutItem, dynamodb:DeleteItem]",
                 "Action: [dynamodb:UpdateItem, dynamodb:GetItem, dynamodb:PutItem, dynamodb:DeleteItem]")) {
             Jobline jobline = new Jobline(aws, damaged);
-            String jobId = lostAndStale(jobline, "{\"type\":\"echo\",\"payload\":{}}", jobline.queueUrl);
+            String jobId = dueForTheSweeper(jobline, "{\"type\":\"echo\",\"payload\":{}}");
 
             DynamoDbException denied = assertThrows(DynamoDbException.class, jobline::sweep);
 
@@ -121,7 +119,7 @@ class IamPolicyIntegrationTest {
         jobline.submit("{\"type\":\"fail\",\"payload\":{\"failTimes\":1},\"priority\":\"high\"}");
         SQSEvent batch = jobline.receive(highQueue, Duration.ofSeconds(2), null);
         assertEquals(1, jobline.deliver(batch).getBatchItemFailures().size(), "the first attempt fails and waits to be retried");
-        lostAndStale(jobline, "{\"type\":\"echo\",\"payload\":{},\"priority\":\"high\"}", highQueue);
+        dueForTheSweeper(jobline, "{\"type\":\"echo\",\"payload\":{},\"priority\":\"high\"}");
 
         Map<String, Object> sweep = jobline.sweep();
 

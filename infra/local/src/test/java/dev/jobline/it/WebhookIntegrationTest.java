@@ -388,16 +388,17 @@ class WebhookIntegrationTest {
     }
 
     @Test
-    void aJobTheSweeperFailsIsNotified() {
+    void aJobWhoseCrashedLastAttemptTheWorkerFailsIsNotified() {
         Receiver receiver = receiver(200);
         String jobId = jobline.submit("{\"type\":\"count\",\"payload\":{},\"maxAttempts\":1,\"callbackUrl\":\"" + receiver.url() + "\"}");
         Instant now = jobline.clock.instant();
         // a worker claims its only attempt and dies
         assertTrue(jobline.wiring.store().claim(jobId, new Lease("crashed-worker", now.plus(Duration.ofMinutes(6))), now).isPresent());
-        // past the lease and the in-flight index's sweepAt (QUEUED_STALE_SECONDS after the submit)
+        // past the lease: its message comes back to a worker, which finds the attempt crashed and none left
         jobline.clock.advance(Duration.ofMinutes(16));
 
-        jobline.sweep();
+        jobline.receiveAndDeliver();
+        assertEquals(JobStatus.FAILED, jobline.job(jobId).status());
         jobline.receiveAndDeliverWebhooks();
 
         assertEquals(1, receiver.calls.size());
