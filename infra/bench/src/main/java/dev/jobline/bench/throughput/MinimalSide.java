@@ -154,14 +154,24 @@ final class MinimalSide {
 
     /**
      * A claim that found no QUEUED job and no expired lease: done, or held by a live attempt (whose own message
-     * covers it), or not written yet. Only the last is worth a redelivery, while the submit may still write it.
+     * covers it), or not written yet. The item is read after the claim, so the submit's write may have landed in
+     * between: a job that is claimable now is delivered again too (dropping it would lose it).
      */
     private boolean notClaimed(Message message, Map<String, AttributeValue> key) {
-        boolean missing = !clients.dynamo().getItem(b -> b.tableName(table).key(key).consistentRead(true)
-                .projectionExpression("jobId")).hasItem();
+        Map<String, AttributeValue> item = clients.dynamo().getItem(b -> b.tableName(table).key(key).consistentRead(true)
+                .projectionExpression("#s, leaseExpiresAt").expressionAttributeNames(Map.of("#s", "status"))).item();
         String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
         boolean young = sent != null && System.currentTimeMillis() - Long.parseLong(sent) < GRACE_MILLIS;
-        if (!missing || !young) {
+        boolean again;
+        if (item == null || item.isEmpty()) {
+            again = young;
+        } else {
+            String status = item.get("status").s();
+            AttributeValue lease = item.get("leaseExpiresAt");
+            again = status.equals("QUEUED") || status.equals("RUNNING")
+                    && (lease == null || Long.parseLong(lease.n()) < System.currentTimeMillis());
+        }
+        if (!again) {
             return true;
         }
         returned.incrementAndGet();
