@@ -12,7 +12,6 @@ import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.store.DueJob;
 import dev.jobline.store.JobStore;
-import dev.jobline.store.TenantStore;
 import dev.jobline.store.TypePauses;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,9 +23,9 @@ import java.util.function.Supplier;
  * Recovers jobs that went stale: a RUNNING job whose lease expired (its worker crashed) and whose own message did not
  * bring it back goes back to the queue, or fails when it has no attempts left; a QUEUED job nobody claimed in time
  * (its message was never sent or got lost) is sent again. It reads only the sparse in-flight index, only the entries
- * already due, so recovery costs what the stale jobs cost, not what the table holds. Then it counts what is in
- * flight and puts the tenants' counts right ({@link CountReconciler}), and gives back the concurrency keys held for
- * nothing.
+ * already due, so recovery costs what the stale jobs cost, not what the table holds. Then it gives back the
+ * concurrency keys held for nothing. (Counting what is in flight is the reconciliation's, dev.jobline.reconcile: the
+ * queue, not this index, holds the QUEUED and RUNNING jobs.)
  */
 public final class Sweeper {
     /** Re-sends wait at most 2^5 = 32 stale thresholds apart (8 hours at the template's 15 minutes). */
@@ -34,7 +33,6 @@ public final class Sweeper {
     private final JobLifecycle lifecycle;
     private final JobStore store;
     private final JobQueue queue;
-    private final CountReconciler reconciler;
     private final ConcurrencyKeys keys;
     private final Clock clock;
     private final int shards;
@@ -51,9 +49,9 @@ public final class Sweeper {
      *                        sweeper takes it over: the message returns at most visibility - lease after the lease's end,
      *                        so this is that and a margin. The sweeper is the backstop for a message that is gone.
      */
-    public Sweeper(JobLifecycle lifecycle, JobStore store, TenantStore tenants, JobQueue queue, int shards, int pageSize,
+    public Sweeper(JobLifecycle lifecycle, JobStore store, JobQueue queue, int shards, int pageSize,
                    Duration queuedStaleAfter, Duration redeliveryGrace) {
-        this(lifecycle, ConcurrencyKeys.NONE, store, tenants, queue, shards, pageSize, queuedStaleAfter, redeliveryGrace,
+        this(lifecycle, ConcurrencyKeys.NONE, store, queue, shards, pageSize, queuedStaleAfter, redeliveryGrace,
                 TypePauses.NONE);
     }
 
@@ -61,14 +59,14 @@ public final class Sweeper {
      * @param keys   whose stale keys (their time ran out, or their holder no longer needs them) each sweep gives back
      * @param pauses the paused types: their QUEUED jobs are held by the workers, not lost, and are not sent again
      */
-    public Sweeper(JobLifecycle lifecycle, ConcurrencyKeys keys, JobStore store, TenantStore tenants, JobQueue queue, int shards,
+    public Sweeper(JobLifecycle lifecycle, ConcurrencyKeys keys, JobStore store, JobQueue queue, int shards,
                    int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace, TypePauses pauses) {
-        this(lifecycle, keys, new Chains(store, queue).bind(lifecycle), store, tenants, queue, shards, pageSize, queuedStaleAfter,
+        this(lifecycle, keys, new Chains(store, queue).bind(lifecycle), store, queue, shards, pageSize, queuedStaleAfter,
                 redeliveryGrace, pauses);
     }
 
     /** @param chains decides a WAITING job that came due (its release, or its cancel, was lost) */
-    public Sweeper(JobLifecycle lifecycle, ConcurrencyKeys keys, Chains chains, JobStore store, TenantStore tenants, JobQueue queue,
+    public Sweeper(JobLifecycle lifecycle, ConcurrencyKeys keys, Chains chains, JobStore store, JobQueue queue,
                    int shards, int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace, TypePauses pauses) {
         this.chains = chains;
         this.pauses = pauses;
@@ -76,7 +74,6 @@ public final class Sweeper {
         this.keys = keys;
         this.store = store;
         this.queue = queue;
-        this.reconciler = new CountReconciler(store, tenants);
         this.clock = lifecycle.clock();
         this.shards = shards;
         this.pageSize = pageSize;
@@ -109,16 +106,12 @@ public final class Sweeper {
         for (int shard = 0; shard < shards && timeLeft.get().compareTo(Duration.ofSeconds(10)) >= 0; shard++) {
             report.keysFreed(keys.giveBackStale(shard, now));
         }
-        if (timeLeft.get().compareTo(Duration.ofSeconds(10)) >= 0) {
-            CountReconciler.Result counted = reconciler.reconcile(now);
-            report.counted(counted.counted(), counted.corrected());
-        } else {
+        if (timeLeft.get().compareTo(Duration.ofSeconds(10)) < 0) {
             report.stoppedEarly();
         }
         SweepReport result = report.done();
         Log.info("sweep.finished", "itemsRead", result.itemsRead(), "requeued", result.requeued(),
                 "resent", result.resent(), "failed", result.failed(), "deferred", result.deferred(), "raced", result.raced(),
-                "counted", result.counted(), "tenantsCorrected", result.tenantsCorrected(),
                 "keysFreed", result.keysFreed(), "released", result.released(), "chainCancelled", result.chainCancelled());
         return result;
     }

@@ -32,7 +32,7 @@ class JobChainsTest {
     private final Lifecycle doubles = new Lifecycle(100);
     private final JobService jobs = new JobService(doubles.lifecycle, doubles.store, doubles.chainQueue, doubles.chains);
     private final Sweeper sweeper = new Sweeper(doubles.lifecycle, ConcurrencyKeys.NONE, doubles.chains, doubles.store,
-            doubles.tenants, doubles.chainQueue, 1, 100, STALE, Duration.ofMinutes(2), TypePauses.NONE);
+            doubles.chainQueue, 1, 100, STALE, Duration.ofMinutes(2), TypePauses.NONE);
     private int leases;
 
     private Job submit(String... dependsOn) {

@@ -23,7 +23,7 @@ class SweeperTest {
     private static final Duration GRACE = Duration.ofMinutes(2);
     private final Lifecycle doubles = new Lifecycle(100);
     private final InMemoryQueue queue = new InMemoryQueue();
-    private final Sweeper sweeper = new Sweeper(doubles.lifecycle, doubles.store, doubles.tenants, queue, 1, 100,
+    private final Sweeper sweeper = new Sweeper(doubles.lifecycle, doubles.store, queue, 1, 100,
             Duration.ofMinutes(15), GRACE);
 
     private SweepReport sweep() {
@@ -68,30 +68,5 @@ class SweeperTest {
         assertEquals(List.of("->QUEUED", "QUEUED>RUNNING", "RUNNING>QUEUED"), doubles.recorded.of("job-1"));
         assertEquals(Cause.SWEEPER, requeued.cause());
         assertTrue(requeued.leaseExpired());
-    }
-
-    @Test
-    void aSweepPutsRightTheCountsAFunctionLostBetweenAJobsWriteAndThem() {
-        crashed("job-1");
-        doubles.created("job-2", ECHO);
-        // the worker claims job-2, finishes it and dies before writing its counts
-        Lease lease = new Lease("invocation/m2", doubles.clock.instant().plusSeconds(60));
-        doubles.lifecycle.claim("job-2", lease).orElseThrow();
-        doubles.lifecycle.succeed(doubles.store.find("job-2").orElseThrow(), lease, "1", null, null, Duration.ZERO).orElseThrow();
-        doubles.tenants.failWrites();
-        doubles.lifecycle.flush();
-        doubles.tenants.heal();
-        TenantStore.TenantCounts lost = doubles.tenants.of("tenant-a");
-        assertEquals(2, lost.inFlight(), "job-2's place was never given back");
-        assertEquals(1L, lost.jobs().get(JobStatus.QUEUED));
-
-        SweepReport report = sweep();
-
-        TenantStore.TenantCounts healed = doubles.tenants.of("tenant-a");
-        assertEquals(1, report.tenantsCorrected());
-        assertEquals(1, healed.inFlight(), "one job is in flight");
-        assertEquals(0L, healed.jobs().get(JobStatus.QUEUED));
-        assertEquals(1L, healed.jobs().get(JobStatus.RUNNING));
-        assertEquals(1L, doubles.tenants.snapshot().orElseThrow().byType().get("echo").running());
     }
 }
