@@ -80,6 +80,13 @@ public final class JobsApi {
     /** @param schedules the /schedules routes; null for a function without a schedules table */
     public JobsApi(JobService jobs, AdminService admin, JobLifecycle lifecycle, dev.jobline.job.JobRegistry registry,
                    int maxPayloadBytes, String adminScope, WebhookSecrets webhookSecrets, SchedulesApi schedules) {
+        this(jobs, admin, lifecycle, registry, maxPayloadBytes, adminScope, webhookSecrets, schedules, null);
+    }
+
+    /** @param reconciliation what /admin/reconcile starts and shows; null: no such routes */
+    public JobsApi(JobService jobs, AdminService admin, JobLifecycle lifecycle, dev.jobline.job.JobRegistry registry,
+                   int maxPayloadBytes, String adminScope, WebhookSecrets webhookSecrets, SchedulesApi schedules,
+                   dev.jobline.reconcile.Reconciliation reconciliation) {
         this.jobs = jobs;
         this.admin = admin;
         this.lifecycle = lifecycle;
@@ -111,6 +118,9 @@ public final class JobsApi {
                 new Route("POST", "/admin/redrive", Route.Access.ADMIN, (request, path) -> redrive(request))));
         if (schedules != null) {
             table.addAll(schedules.routes());
+        }
+        if (reconciliation != null) {
+            table.addAll(new ReconcileApi(reconciliation).routes());
         }
         this.routes = List.copyOf(table);
     }

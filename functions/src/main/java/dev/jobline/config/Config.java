@@ -35,7 +35,8 @@ public record Config(
         Duration pausedRecheck,
         String schedulesTableName,
         Duration scheduleMinRate,
-        Duration scheduleLookahead) {
+        Duration scheduleLookahead,
+        int reconcileReadUnitsPerSecond) {
 
     /** Set by Lambda itself to the function's MemorySize: what a job's compute is priced at. */
     public static final String MEMORY_SIZE = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
@@ -47,7 +48,8 @@ public record Config(
             "LEASE_SECONDS", "VISIBILITY_SECONDS", "SAFETY_MARGIN_MILLIS", "WORKER_PARALLELISM", "MAX_RESULT_BYTES", "TENANT_MAX_IN_FLIGHT",
             "TENANT_MAX_RUNNING", "TENANT_SUBMITS_PER_MINUTE", "ADMIN_SCOPE", "WEBHOOKS_QUEUE_URL", "WEBHOOKS_DEAD_LETTER_QUEUE_ARN", "WEBHOOK_SIGNING_KEY",
             "WEBHOOK_ALLOW_PRIVATE_HOSTS", "WEBHOOK_MAX_ATTEMPTS", "METRICS_SERVICE", MEMORY_SIZE, "PAUSED_RECHECK_SECONDS",
-            "SCHEDULES_TABLE_NAME", "SCHEDULE_MIN_RATE_SECONDS", "SCHEDULE_LOOKAHEAD_SECONDS");
+            "SCHEDULES_TABLE_NAME", "SCHEDULE_MIN_RATE_SECONDS", "SCHEDULE_LOOKAHEAD_SECONDS",
+            "RECONCILE_READ_UNITS_PER_SECOND");
 
     /** The webhook signing key derives every tenant's secret; shorter keys are refused. */
     public static final int MIN_SIGNING_KEY_LENGTH = 32;
@@ -106,7 +108,9 @@ public record Config(
                 // the scheduler runs every minute: a shorter rate is for local runs that speed it up
                 Duration.ofSeconds(number(env, "SCHEDULE_MIN_RATE_SECONDS", 60, 1, 86_400)),
                 // fires this far ahead are made at once and sent delayed: the scheduler's period, so none starts late
-                Duration.ofSeconds(number(env, "SCHEDULE_LOOKAHEAD_SECONDS", 60, 0, 900)));
+                Duration.ofSeconds(number(env, "SCHEDULE_LOOKAHEAD_SECONDS", 60, 0, 900)),
+                // the reconciliation's scan reads at most this many read units a second (0.5 per 4 KB item read)
+                number(env, "RECONCILE_READ_UNITS_PER_SECOND", 500, 1, 1_000_000));
     }
 
     /** Absent is allowed (a function that signs nothing); present, it must be long enough to be a key. */

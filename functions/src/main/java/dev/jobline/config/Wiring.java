@@ -34,6 +34,9 @@ import dev.jobline.store.DynamoTypePauses;
 import dev.jobline.store.TypeActivityStore;
 import dev.jobline.store.TypePauses;
 import dev.jobline.metrics.TypeActivity;
+import dev.jobline.reconcile.Reconciliation;
+import dev.jobline.reconcile.StaleRule;
+import dev.jobline.store.DynamoReconcileRunStore;
 import dev.jobline.sweeper.Sweeper;
 import dev.jobline.webhook.SqsWebhookQueue;
 import dev.jobline.webhook.WebhookQueue;
@@ -63,6 +66,10 @@ public final class Wiring {
     private static final int SWEEP_PAGE_SIZE = 100;
     /** The template's sweeper schedule: a crashed attempt's own message gets this long beyond its return to come back. */
     private static final java.time.Duration SWEEP_PERIOD = java.time.Duration.ofMinutes(1);
+    /** Items per page of the reconciliation's Scan: about 25 read units at 1 KB an item, paced page by page. */
+    private static final int RECONCILE_PAGE_SIZE = 200;
+    /** How long after its scan a reconciliation waits for count writes on their way before it corrects the counts. */
+    private static final java.time.Duration RECONCILE_SETTLE = java.time.Duration.ofMinutes(1);
     /** A worker reads the paused types at most this often: a pause takes effect within it. */
     private static final java.time.Duration PAUSES_FRESH_FOR = java.time.Duration.ofSeconds(2);
 
@@ -195,7 +202,7 @@ public final class Wiring {
         SchedulesApi schedules = config.schedulesTableName() == null ? null
                 : new SchedulesApi(schedules(), store, registry, config.maxPayloadBytes(), config.scheduleMinRate(), clock);
         return new JobsApi(jobs, admin, lifecycle, registry, config.maxPayloadBytes(), config.adminScope(), webhookSecrets,
-                schedules);
+                schedules, reconciliation());
     }
 
     /** The tenants' schedules (SCHEDULES_TABLE_NAME), due index sharded as the in-flight index. */
@@ -222,8 +229,19 @@ public final class Wiring {
     }
 
     public Sweeper sweeper() {
-        return new Sweeper(lifecycle, concurrencyKeys, chains, store, tenants, queue, config.inFlightShards(), SWEEP_PAGE_SIZE,
+        return new Sweeper(lifecycle, concurrencyKeys, chains, store, queue, config.inFlightShards(), SWEEP_PAGE_SIZE,
                 config.queuedStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD));
+    }
+
+    /**
+     * The reconciliation: the sweeper carries its runs on, the API starts them. A RUNNING job is stale when its own
+     * message had its chance to come back, as the sweeper's rule has it.
+     */
+    public Reconciliation reconciliation() {
+        return new Reconciliation(store, tenants, new DynamoReconcileRunStore(clients.dynamo(), config.tableName()), queue,
+                TypePauses.cached(pauses, PAUSES_FRESH_FOR, System::nanoTime),
+                new StaleRule(config.queuedStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD)),
+                new Reconciliation.Settings(RECONCILE_PAGE_SIZE, config.reconcileReadUnitsPerSecond(), RECONCILE_SETTLE), clock);
     }
 
     /** The backoffs' jitter, for tests of {@link #afterRestore()}. */

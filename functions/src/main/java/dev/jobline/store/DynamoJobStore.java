@@ -46,6 +46,9 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /** {@link JobStore} on one DynamoDB table, following the conditional-write protocol of DESIGN.md. */
 public final class DynamoJobStore implements JobStore {
@@ -906,5 +909,69 @@ public final class DynamoJobStore implements JobStore {
         full.putIfAbsent(JobItem.TENANT_ID, s(""));
         full.putIfAbsent(JobItem.TYPE, s(""));
         return full;
+    }
+
+    /** The attributes the reconciliation reads of every item: a projection costs the same read units, sends less. */
+    private static final List<String> SCANNED = List.of(JobItem.JOB_ID, JobItem.TENANT_ID, JobItem.TYPE, JobItem.PRIORITY, STATUS,
+            ATTEMPTS, JobItem.MAX_ATTEMPTS, UPDATED_AT, JobItem.QUEUED_AT, NEXT_ATTEMPT_AT, JobItem.RUN_AT, LEASE_EXPIRES_AT,
+            JobItem.WAITING_FOR, INFLIGHT_SHARD);
+
+    @Override
+    public ScanPage scanJobs(int limit, String cursor) {
+        Map<String, String> names = new HashMap<>();
+        SCANNED.forEach(attribute -> names.put("#" + attribute, attribute));
+        ScanRequest.Builder scan = ScanRequest.builder()
+                .tableName(table)
+                .limit(limit)
+                // eventually consistent: half the read units, and a job that moved a moment ago is found at the next run
+                .consistentRead(false)
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                .projectionExpression(String.join(", ", names.keySet()))
+                .expressionAttributeNames(names);
+        if (cursor != null) {
+            scan.exclusiveStartKey(Map.of(JobItem.JOB_ID, s(ScanCursor.decode(cursor))));
+        }
+        ScanResponse response = dynamo.scan(scan.build());
+        List<ScannedJob> jobs = new ArrayList<>();
+        for (Map<String, AttributeValue> item : response.items()) {
+            if (isScannedJob(item)) {
+                jobs.add(scanned(item));
+            }
+        }
+        String next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                ? ScanCursor.encode(response.lastEvaluatedKey().get(JobItem.JOB_ID).s())
+                : null;
+        double units = response.consumedCapacity() == null || response.consumedCapacity().capacityUnits() == null
+                ? 0 : response.consumedCapacity().capacityUnits();
+        return new ScanPage(jobs, response.count(), units, next);
+    }
+
+    /** A job has a tenant, a type and a status; the table's other items (tenants, keys, runs, dead letters) do not all. */
+    private static boolean isScannedJob(Map<String, AttributeValue> item) {
+        String status = JobItem.str(item, STATUS);
+        if (!isJob(item) || JobItem.str(item, JobItem.TENANT_ID) == null || JobItem.str(item, JobItem.TYPE) == null || status == null) {
+            return false;
+        }
+        try {
+            JobStatus.valueOf(status);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static ScannedJob scanned(Map<String, AttributeValue> item) {
+        String label = JobItem.str(item, JobItem.PRIORITY);
+        return new ScannedJob(item.get(JobItem.JOB_ID).s(), JobItem.str(item, JobItem.TENANT_ID), JobItem.str(item, JobItem.TYPE),
+                label == null ? dev.jobline.job.Priority.NORMAL : dev.jobline.job.Priority.fromLabel(label).orElse(dev.jobline.job.Priority.NORMAL),
+                JobStatus.valueOf(JobItem.str(item, STATUS)), (int) whole(item, ATTEMPTS), (int) Math.max(1, whole(item, JobItem.MAX_ATTEMPTS)),
+                JobItem.instant(item, UPDATED_AT), JobItem.queuedAt(item), JobItem.instant(item, NEXT_ATTEMPT_AT),
+                JobItem.instant(item, JobItem.RUN_AT), JobItem.instant(item, LEASE_EXPIRES_AT), JobItem.str(item, JobItem.WAITING_FOR),
+                item.containsKey(INFLIGHT_SHARD));
+    }
+
+    private static long whole(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
     }
 }

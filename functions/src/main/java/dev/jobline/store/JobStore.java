@@ -250,4 +250,23 @@ public interface JobStore {
             super(message);
         }
     }
+
+    // ---- reconciliation (dev.jobline.reconcile): a rare, paginated scan of the whole table
+
+    /**
+     * One page of an eventually consistent Scan of the whole table, {@code limit} items read: the jobs among them (other
+     * items, such as tenants' records and concurrency keys, are read and left out), how many items were read, the read
+     * units DynamoDB reports they cost, and the cursor of the next page (null at the end). The cost grows with the table.
+     */
+    ScanPage scanJobs(int limit, String cursor);
+
+    /** What the reconciliation needs of a job; {@code inSweeperIndex}: it has the in-flight index's attributes. */
+    record ScannedJob(String jobId, String tenantId, String type, dev.jobline.job.Priority priority, JobStatus status,
+                      int attempts, int maxAttempts, Instant updatedAt, Instant queuedAt, Instant nextAttemptAt, Instant runAt,
+                      Instant leaseExpiresAt, String waitingFor, boolean inSweeperIndex) {
+    }
+
+    /** One page of the scan: its jobs, the items read, the read units consumed, and the next page's cursor or null. */
+    record ScanPage(List<ScannedJob> jobs, int itemsRead, double readUnits, String nextCursor) {
+    }
 }

@@ -2,7 +2,7 @@ package dev.jobline.sweeper;
 
 /** What one sweep read and did. */
 public record SweepReport(int itemsRead, int requeued, int resent, int failed, int deferred, int raced, boolean complete,
-                          int counted, int tenantsCorrected, int keysFreed, int released, int chainCancelled) {
+                          int keysFreed, int released, int chainCancelled) {
 
     public int recovered() {
         return requeued + resent + failed;
@@ -16,8 +16,6 @@ public record SweepReport(int itemsRead, int requeued, int resent, int failed, i
         private int deferred;
         private int raced;
         private boolean complete = true;
-        private int counted;
-        private int tenantsCorrected;
         private int keysFreed;
         private int released;
         private int chainCancelled;
@@ -56,11 +54,6 @@ public record SweepReport(int itemsRead, int requeued, int resent, int failed, i
             raced++;
         }
 
-        void counted(int jobs, int tenants) {
-            counted = jobs;
-            tenantsCorrected = tenants;
-        }
-
         void keysFreed(int keys) {
             keysFreed += keys;
         }
@@ -70,7 +63,7 @@ public record SweepReport(int itemsRead, int requeued, int resent, int failed, i
         }
 
         SweepReport done() {
-            return new SweepReport(itemsRead, requeued, resent, failed, deferred, raced, complete, counted, tenantsCorrected, keysFreed,
+            return new SweepReport(itemsRead, requeued, resent, failed, deferred, raced, complete, keysFreed,
                     released, chainCancelled);
         }
     }

@@ -12,7 +12,6 @@ import dev.jobline.queue.JobMessage;
 import dev.jobline.queue.JobQueue;
 import dev.jobline.store.DueJob;
 import dev.jobline.store.JobStore;
-import dev.jobline.store.TenantStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,9 +22,9 @@ import java.util.function.Supplier;
  * Recovers jobs that went stale: a RUNNING job whose lease expired (its worker crashed) and whose own message did not
  * bring it back goes back to the queue, or fails when it has no attempts left; a QUEUED job nobody claimed in time
  * (its message was never sent or got lost) is sent again. It reads only the sparse in-flight index, only the entries
- * already due, so recovery costs what the stale jobs cost, not what the table holds. Then it counts what is in
- * flight and puts the tenants' counts right ({@link CountReconciler}), and gives back the concurrency keys held for
- * nothing.
+ * already due, so recovery costs what the stale jobs cost, not what the table holds. Then it gives back the
+ * concurrency keys held for nothing. (Counting what is in flight is the reconciliation's, dev.jobline.reconcile: the
+ * queue, not this index, holds the QUEUED and RUNNING jobs.)
  */
 public final class Sweeper {
     /** A WAITING job's looks are at most 2^5 = 32 stale thresholds apart (capped at MAX_WAITING_RECHECK). */
@@ -48,22 +47,22 @@ public final class Sweeper {
      *                        sweeper takes it over: the message returns at most visibility - lease after the lease's end,
      *                        so this is that and a margin. The sweeper is the backstop for a message that is gone.
      */
-    public Sweeper(JobLifecycle lifecycle, JobStore store, TenantStore tenants, JobQueue queue, int shards, int pageSize,
+    public Sweeper(JobLifecycle lifecycle, JobStore store, JobQueue queue, int shards, int pageSize,
                    Duration queuedStaleAfter, Duration redeliveryGrace) {
-        this(lifecycle, ConcurrencyKeys.NONE, store, tenants, queue, shards, pageSize, queuedStaleAfter, redeliveryGrace);
+        this(lifecycle, ConcurrencyKeys.NONE, store, queue, shards, pageSize, queuedStaleAfter, redeliveryGrace);
     }
 
     /**
      * @param keys   whose stale keys (their time ran out, or their holder no longer needs them) each sweep gives back
      */
-    public Sweeper(JobLifecycle lifecycle, ConcurrencyKeys keys, JobStore store, TenantStore tenants, JobQueue queue, int shards,
+    public Sweeper(JobLifecycle lifecycle, ConcurrencyKeys keys, JobStore store, JobQueue queue, int shards,
                    int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace) {
-        this(lifecycle, keys, new Chains(store, queue).bind(lifecycle), store, tenants, queue, shards, pageSize, queuedStaleAfter,
+        this(lifecycle, keys, new Chains(store, queue).bind(lifecycle), store, queue, shards, pageSize, queuedStaleAfter,
                 redeliveryGrace);
     }
 
     /** @param chains decides a WAITING job that came due (its release, or its cancel, was lost) */
-    public Sweeper(JobLifecycle lifecycle, ConcurrencyKeys keys, Chains chains, JobStore store, TenantStore tenants, JobQueue queue,
+    public Sweeper(JobLifecycle lifecycle, ConcurrencyKeys keys, Chains chains, JobStore store, JobQueue queue,
                    int shards, int pageSize, Duration queuedStaleAfter, Duration redeliveryGrace) {
         this.chains = chains;
         this.lifecycle = lifecycle;
@@ -102,12 +101,12 @@ public final class Sweeper {
         for (int shard = 0; shard < shards && timeLeft.get().compareTo(Duration.ofSeconds(10)) >= 0; shard++) {
             report.keysFreed(keys.giveBackStale(shard, now));
         }
-        // the tenants' counts are put right by the reconciliation pass (its scan reads every job in flight): the
-        // in-flight index no longer holds the jobs the queue carries
+        if (timeLeft.get().compareTo(Duration.ofSeconds(10)) < 0) {
+            report.stoppedEarly();
+        }
         SweepReport result = report.done();
         Log.info("sweep.finished", "itemsRead", result.itemsRead(), "requeued", result.requeued(),
                 "resent", result.resent(), "failed", result.failed(), "deferred", result.deferred(), "raced", result.raced(),
-                "counted", result.counted(), "tenantsCorrected", result.tenantsCorrected(),
                 "keysFreed", result.keysFreed(), "released", result.released(), "chainCancelled", result.chainCancelled());
         return result;
     }

@@ -15,7 +15,6 @@ import dev.jobline.json.Json;
 import dev.jobline.lifecycle.ConcurrencyKeys;
 import dev.jobline.lifecycle.JobLifecycle;
 import dev.jobline.store.Lease;
-import dev.jobline.store.TypePauses;
 import dev.jobline.sweeper.SweepReport;
 import dev.jobline.sweeper.Sweeper;
 import dev.jobline.testing.Lifecycle;
@@ -32,7 +31,7 @@ class JobChainsTest {
     private final Lifecycle doubles = new Lifecycle(100);
     private final JobService jobs = new JobService(doubles.lifecycle, doubles.store, doubles.chainQueue, doubles.chains);
     private final Sweeper sweeper = new Sweeper(doubles.lifecycle, ConcurrencyKeys.NONE, doubles.chains, doubles.store,
-            doubles.tenants, doubles.chainQueue, 1, 100, STALE, Duration.ofMinutes(2));
+            doubles.chainQueue, 1, 100, STALE, Duration.ofMinutes(2));
     private int leases;
 
     private Job submit(String... dependsOn) {

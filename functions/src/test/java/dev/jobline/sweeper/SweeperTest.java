@@ -24,7 +24,7 @@ class SweeperTest {
     private static final Duration GRACE = Duration.ofMinutes(2);
     private final Lifecycle doubles = new Lifecycle(100);
     private final InMemoryQueue queue = new InMemoryQueue();
-    private final Sweeper sweeper = new Sweeper(doubles.lifecycle, doubles.store, doubles.tenants, queue, 1, 100,
+    private final Sweeper sweeper = new Sweeper(doubles.lifecycle, doubles.store, queue, 1, 100,
             Duration.ofMinutes(15), GRACE);
 
     private SweepReport sweep() {

@@ -538,4 +538,31 @@ public final class InMemoryJobStore implements JobStore {
         }
         rows.put(job.jobId(), row);
     }
+
+    @Override
+    public synchronized ScanPage scanJobs(int limit, String cursor) {
+        check("scanJobs");
+        List<Row> all = new ArrayList<>(rows.values());
+        int from = 0;
+        if (cursor != null) {
+            from = all.indexOf(rows.get(cursor)) + 1;
+            if (from == 0) {
+                throw new InvalidCursor("not a scan cursor: " + cursor);
+            }
+        }
+        int to = Math.min(all.size(), from + limit);
+        List<ScannedJob> jobs = new ArrayList<>();
+        for (Row r : all.subList(from, to)) {
+            Job j = r.job;
+            jobs.add(new ScannedJob(j.jobId(), j.tenantId(), j.type(), j.priority(), j.status(), j.attempts(), j.maxAttempts(),
+                    j.updatedAt(), r.queuedAt, j.nextAttemptAt(), j.runAt(), j.leaseExpiresAt(), j.waitingFor(), r.sweepAt != null));
+        }
+        // each item well under 4 KB, read eventually consistent: half a read unit
+        return new ScanPage(jobs, to - from, (to - from) * 0.5, to < all.size() ? all.get(to - 1).job.jobId() : null);
+    }
+
+    /** Test set-up: the job leaves the sweeper's index, as a QUEUED or RUNNING job the queue carries does. */
+    public synchronized void leaveSweeperIndex(String jobId) {
+        rows.get(jobId).sweepAt = null;
+    }
 }

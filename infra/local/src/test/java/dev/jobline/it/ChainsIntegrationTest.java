@@ -233,8 +233,8 @@ class ChainsIntegrationTest {
         Jobline jobline = new Jobline(aws, resources);
         String parent = jobline.submit("echo", "{}");
         String child = jobline.submit(dependent("echo", "{}", parent));
-        // the sweeper's count finds the tenant's record right as the moves wrote it
-        assertEquals(0, jobline.sweep().get("tenantsCorrected"));
+        // the reconciliation's count finds the tenant's record right as the moves wrote it
+        assertEquals(0L, ((Number) jobline.reconcile().get("tenantsCorrected")).longValue());
 
         Map<String, Object> waiting = body(jobline.call("api-stats.json"), 200);
         assertEquals(1, ((Map<String, Object>) waiting.get("jobs")).get("WAITING"));
@@ -245,7 +245,8 @@ class ChainsIntegrationTest {
         assertEquals(2L, jobline.tenants().read(List.of("tenant-a")).get("tenant-a").inFlight(), "a waiting job holds its place");
 
         drainUntilEnded(jobline, parent, child);
-        assertEquals(0, jobline.sweep().get("tenantsCorrected"), "the release and both ends were counted as they happened");
+        assertEquals(0L, ((Number) jobline.reconcile().get("tenantsCorrected")).longValue(),
+                "the release and both ends were counted as they happened");
 
         Map<String, Object> done = body(jobline.call("api-stats.json"), 200);
         Map<String, Object> jobs = (Map<String, Object>) done.get("jobs");

@@ -65,8 +65,8 @@ class IamPolicyIntegrationTest {
     @Test
     void withoutBatchGetItemInItsPolicyTheSweepFailsAsInAwsAndRecoversNothing(LocalAws aws) throws IOException {
         try (LocalResources damaged = provisionDamaged(aws, "SweeperFunction",
-                "Action: [dynamodb:BatchGetItem, dynamodb:UpdateItem, dynamodb:GetItem, dynamodb:PutItem, dynamodb:DeleteItem]",
-                "Action: [dynamodb:UpdateItem, dynamodb:GetItem, dynamodb:PutItem, dynamodb:DeleteItem]")) {
+                "Action: [dynamodb:BatchGetItem, dynamodb:UpdateItem, dynamodb:GetItem, dynamodb:PutItem, dynamodb:DeleteItem, dynamodb:Scan]",
+                "Action: [dynamodb:UpdateItem, dynamodb:GetItem, dynamodb:PutItem, dynamodb:DeleteItem, dynamodb:Scan]")) {
             Jobline jobline = new Jobline(aws, damaged);
             String jobId = dueForTheSweeper(jobline, "{\"type\":\"echo\",\"payload\":{}}");
 

@@ -64,6 +64,8 @@ final class Jobline {
     final ApiHandler api;
     final WorkerHandler worker;
     final SweeperHandler sweeper;
+    /** The sweeper function's wiring, for a test that builds another sweeper invocation (Lambda may run two at once). */
+    final Wiring sweeperWiring;
     /** The scheduler function's wiring, for a test that builds a scheduler around a wrapped store. */
     final Wiring schedulerWiring;
     final SchedulerHandler scheduler;
@@ -117,7 +119,8 @@ final class Jobline {
         this.unchecked = new Wiring(config("WorkerFunction", overrides), new Clients(aws.dynamoClient(), aws.sqsClient()), registry, clock);
         this.api = new ApiHandler(new Wiring(config("ApiFunction", overrides), clients.of("ApiFunction"), registry, clock).api());
         this.worker = new WorkerHandler(wiring.worker());
-        this.sweeper = new SweeperHandler(new Wiring(config("SweeperFunction", overrides), clients.of("SweeperFunction"), registry, clock).sweeper());
+        this.sweeperWiring = new Wiring(config("SweeperFunction", overrides), clients.of("SweeperFunction"), registry, clock);
+        this.sweeper = new SweeperHandler(sweeperWiring.sweeper(), sweeperWiring.reconciliation());
         this.schedulerWiring = new Wiring(config("SchedulerFunction", overrides), clients.of("SchedulerFunction"), registry, clock);
         this.scheduler = new SchedulerHandler(schedulerWiring.scheduler());
         this.deadLetters = new DeadLetterHandler(new Wiring(config("DeadLetterFunction", overrides), clients.of("DeadLetterFunction"), registry, clock).deadLetters());
@@ -364,6 +367,29 @@ final class Jobline {
     Map<String, Object> sweep() {
         ScheduledEvent event = EventLoader.loadScheduledEvent(EVENTS.resolve("schedule-sweep.json").toString());
         return sweeper.handleRequest(event, new LambdaContext("SweeperFunction", Duration.ofSeconds(60)));
+    }
+
+    /** The daily reconciliation rule's invocation of the sweeper: starts a run and carries it on. */
+    Map<String, Object> startReconciliation() {
+        ScheduledEvent event = EventLoader.loadScheduledEvent(EVENTS.resolve("sweeper-reconcile.json").toString());
+        return sweeper.handleRequest(event, new LambdaContext("SweeperFunction", Duration.ofSeconds(60)));
+    }
+
+    /**
+     * A whole reconciliation, as the daily rule and the sweeps after it make it: started, scanned, and a minute later
+     * (the clock moved on) the counts corrected. Answers the run as its last sweep reported it.
+     */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> reconcile() {
+        startReconciliation();
+        for (int sweeps = 0; sweeps < 10; sweeps++) {
+            Map<String, Object> run = (Map<String, Object>) sweep().get("reconcile");
+            if (run != null && "DONE".equals(run.get("status"))) {
+                return run;
+            }
+            clock.advance(Duration.ofSeconds(61));
+        }
+        throw new AssertionError("the reconciliation did not end in 10 sweeps");
     }
 
     /** One pass of the scheduler function, as its EventBridge rule invokes it. */

@@ -424,8 +424,8 @@ public final class SweeperScale {
     private Sweep sweep(CallCounter counter, Set<String> stale) {
         Duration ahead = max(config("SweeperFunction", Map.of()).queuedStaleAfter(), workerConfig.lease())
                 .plus(Duration.ofMinutes(1));
-        SweeperHandler sweeper = new SweeperHandler(wiring("SweeperFunction", Map.of(),
-                Clock.offset(Clock.systemUTC(), ahead)).sweeper());
+        Wiring sweeperWiring = wiring("SweeperFunction", Map.of(), Clock.offset(Clock.systemUTC(), ahead));
+        SweeperHandler sweeper = new SweeperHandler(sweeperWiring.sweeper(), sweeperWiring.reconciliation());
         ScheduledEvent event = event("schedule-sweep.json", ScheduledEvent.class);
         CapacityModel capacity = CapacityModel.of(aws.dynamoClient(), table);
         for (String id : stale) {
