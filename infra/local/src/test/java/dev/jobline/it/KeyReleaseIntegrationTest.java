@@ -164,25 +164,27 @@ class KeyReleaseIntegrationTest {
     }
 
     @Test
-    void aCrashedLastAttemptFailedByTheSweeperGivesItsKeyBackAtThatMove(LocalAws aws, LocalResources resources) {
+    void aCrashedLastAttemptWhoseMessageWasPurgedIsFailedAfterTheReconciliationAndGivesItsKeyBackAtThatMove(
+            LocalAws aws, LocalResources resources) {
         Jobline jobline = new Jobline(aws, resources);
         String jobId = jobline.submit(keyed("echo", "{}", ",\"maxAttempts\":1"));
-        // claimed by a worker that then died, and its message lost: only the sweeper can end it
+        // claimed by a worker that then died, and its message purged: the reconciliation sends it again
         Instant now = jobline.clock.instant();
         assertTrue(jobline.wiring.store().claim(jobId, new Lease("crashed", now.plusSeconds(2)), now).isPresent());
         aws.sqsClient().purgeQueue(b -> b.queueUrl(jobline.queueUrl));
         jobline.clock.advance(PAST_STALE);
 
         CapturedLines lines = new CapturedLines();
-        Map<String, Object> sweep;
+        Map<String, Object> run;
         try {
             Log.redirect(lines.stream);
-            sweep = jobline.sweep();
+            run = jobline.reconcile();
+            jobline.receiveAndDeliver();
         } finally {
             Log.redirect(System.out);
         }
 
-        assertEquals(1, sweep.get("failed"), sweep.toString());
+        assertEquals(1, ((Number) run.get("resent")).intValue(), run.toString());
         assertEquals(JobStatus.FAILED, jobline.job(jobId).status());
         List<String> staleGiveBacks = lines.objects().stream().filter(line -> "key.given_back".equals(line.get("event")))
                 .map(Object::toString).toList();
@@ -191,20 +193,21 @@ class KeyReleaseIntegrationTest {
     }
 
     @Test
-    void aCrashedAttemptRequeuedByTheSweeperKeepsItsKey(LocalAws aws, LocalResources resources) {
+    void aCrashedAttemptWhoseMessageWasPurgedIsTakenOverAfterTheReconciliationAndKeepsItsKeyMeanwhile(LocalAws aws, LocalResources resources) {
         Jobline jobline = new Jobline(aws, resources);
         String jobId = jobline.submit(keyed("echo", "{}", ",\"maxAttempts\":2"));
         Instant now = jobline.clock.instant();
         assertTrue(jobline.wiring.store().claim(jobId, new Lease("crashed", now.plusSeconds(2)), now).isPresent());
         aws.sqsClient().purgeQueue(b -> b.queueUrl(jobline.queueUrl));
         jobline.clock.advance(PAST_STALE);
+        assertEquals(409, submitKeyed(jobline, "{}").getStatusCode(), "its key is held while it waits to be found");
 
-        Map<String, Object> sweep = jobline.sweep();
+        Map<String, Object> run = jobline.reconcile();
 
-        assertEquals(1, sweep.get("requeued"), sweep.toString());
-        assertEquals(JobStatus.QUEUED, jobline.job(jobId).status());
-        assertEquals(Optional.of(jobId), holder(jobline), "back in the queue: an active key is still held");
-        assertEquals(409, submitKeyed(jobline, "{}").getStatusCode());
+        assertEquals(1, ((Number) run.get("resent")).intValue(), run.toString());
+        assertEquals(Optional.of(jobId), holder(jobline), "still held: the job is back on its way");
+        jobline.receiveAndDeliver();
+        assertEquals(JobStatus.SUCCEEDED, jobline.job(jobId).status());
     }
 
     @Test
