@@ -252,6 +252,7 @@ class WorkerLimitsTest {
 
         assertEquals(3, doubles.limitStore.mostHeld("limit#tenant#8:tenant-a"));
         assertTrue(mostLive.get() <= 3, "at most three ran at once: " + mostLive.get());
-        assertEquals(3, redeliver.size(), "the three that found the cap full wait for it");
+        // those that found the cap full wait for it (how many depends on how soon the first ones end and give back)
+        assertTrue(!redeliver.isEmpty() && redeliver.size() <= 3, "waiting: " + redeliver);
     }
 }

@@ -55,6 +55,11 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
  * the records before it), sometimes later than the lease and visibility leave room for. 500 jobs here;
  * {@code -Djobline.chaos.jobs=10000} for the full run ({@code -Djobline.chaos.pollers}, 4 unless set,
  * is how many pollers drain the queue at once).
+ *
+ * <p>And the faults issue 17's design answers: the API dies between a submission's send and its write (the client
+ * submits again with its Idempotency-Key, or gives up: its message names a job that never exists, which the workers
+ * drop); a batch of messages is deleted from the queue behind Jobline's back (the daily reconciliation sends their
+ * jobs again); the queue is purged (an operator's POST /admin/reconcile does).
  */
 @ExtendWith(LocalAwsExtension.class)
 class ChaosIntegrationTest {
@@ -180,10 +185,13 @@ class ChaosIntegrationTest {
             }
         }
         assertEquals(jobs, ids.size());
+        DyingSubmits dying = dyingSubmits(jobline, Math.max(6, jobs / 100));
+        ids.addAll(dying.retried);
 
         // the event source's pollers run while the main thread plays the schedule: a sweep every 2 s
         Instant started = Instant.now();
-        Instant giveUp = started.plus(Duration.ofMinutes(Math.max(3, jobs / 200)));
+        Instant giveUp = started.plus(Duration.ofMinutes(Math.max(7, jobs / 200 + 4)));
+        QueueFaults queueFaults = new QueueFaults(jobline, jobs);
         Drain drain = new Drain(jobline, pollers, SEED, crashes, crashHolds);
         Map<String, Integer> sweeperTakeovers = new HashMap<>();
         Set<String> pending = new LinkedHashSet<>(ids);
@@ -196,8 +204,10 @@ class ChaosIntegrationTest {
             drain.start();
             keyed.start();
             Instant nextReport = started.plusSeconds(30);
-            while ((!pending.isEmpty() || keyed.isAlive() || !keyed.accepted.isEmpty()) && Instant.now().isBefore(giveUp)) {
+            while ((!pending.isEmpty() || keyed.isAlive() || !keyed.accepted.isEmpty() || !queueFaults.recovered()
+                    || messagesLeft(jobline) > 0) && Instant.now().isBefore(giveUp)) {
                 Thread.sleep(2_000);
+                queueFaults.play(pending.size());
                 for (String id = keyed.accepted.poll(); id != null; id = keyed.accepted.poll()) {
                     pending.add(id);
                     ids.add(id);
@@ -241,6 +251,11 @@ class ChaosIntegrationTest {
                         + " %d), per tenant %s (cap %d); %d waits for a full limit; keyed: %d submitted, %d accepted, %d refused as"
                         + " held%n", mostHeld.get(), TYPE_CAP, mostHeldByTenant,
                 TENANT_CAP, waits, keyed.submitted.get(), keyed.keyedIds.size(), keyed.refused.get());
+        System.out.printf("chaos: faults of issue 17: %d submissions died between send and write (%d submitted again with"
+                        + " their key, %d given up); %d messages deleted behind Jobline's back, then %s; queue purged (%d"
+                        + " messages), then %s; %d messages left in the queue%n",
+                dying.retried.size() + dying.abandoned, dying.retried.size(), dying.abandoned, queueFaults.deleted.size(),
+                queueFaults.scheduledRun, queueFaults.purged, queueFaults.adminRun, messagesLeft(jobline));
         drain.failures.stream().findFirst().ifPresent(first -> System.out.printf(
                 "chaos: %d poller rounds failed and left their messages to come back; the first: %s%n",
                 drain.failures.size(), first));
@@ -268,6 +283,13 @@ class ChaosIntegrationTest {
             }
         }
         assertTrue(drain.crashes.get() > 0, "the run crashed some workers");
+        // the dead submissions: the ones submitted again ran once (above); the given-up ones never became jobs, and
+        // their messages were dropped
+        assertEquals(ids.size(), counts.values().stream().mapToInt(Integer::intValue).sum(),
+                "no job but the accepted ones: " + counts);
+        assertEquals(0, messagesLeft(jobline), "every message was consumed or dropped");
+        assertTrue(queueFaults.deleted.size() > 0 && queueFaults.purged > 0, "both queue faults happened");
+        assertTrue(queueFaults.recovered(), "both reconciliations ran to their end");
         assertTrue(mostHeld.get() <= TYPE_CAP, "at most " + TYPE_CAP + " held a place at once, not " + mostHeld.get());
         mostHeldByTenant.forEach((tenant, most) -> assertTrue(most <= TENANT_CAP, tenant + " held " + most + " places at once"));
         assertTrue(waits > 0, "the limits made some job wait");
@@ -556,5 +578,120 @@ class ChaosIntegrationTest {
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
         return counts;
+    }
+
+    /** Submissions made through an API that died between each one's send and its write. */
+    private record DyingSubmits(List<String> retried, int abandoned) {
+    }
+
+    /**
+     * {@code submissions} single submits with an Idempotency-Key, each of which dies after its message was sent and
+     * before its job was written (503 to the client, as a dead function's would be a 502): every other one is submitted
+     * again with the same key (its job id is the same: the message sent before the death names it), the rest are given
+     * up (their messages name jobs that never exist).
+     */
+    private static DyingSubmits dyingSubmits(Jobline jobline, int submissions) {
+        List<String> retried = new ArrayList<>();
+        int abandoned = 0;
+        for (int i = 0; i < submissions; i++) {
+            String key = "dying-" + i;
+            String body = "{\"type\":\"ledger\",\"payload\":{\"dying\":" + i + "}}";
+            java.util.function.Consumer<com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent> request = e -> {
+                e.setBody(body);
+                e.getHeaders().put("idempotency-key", key);
+            };
+            jobline.faults.failNextJobPuts(1);
+            var died = jobline.call("api-submit-job.json", request);
+            assertEquals(503, died.getStatusCode(), died.getBody());
+            if (i % 2 == 0) {
+                var again = jobline.call("api-submit-job.json", request);
+                assertEquals(202, again.getStatusCode(), again.getBody());
+                retried.add((String) Json.parseObject(again.getBody()).get("jobId"));
+            } else {
+                abandoned++;
+            }
+        }
+        return new DyingSubmits(retried, abandoned);
+    }
+
+    /** Messages in the jobs queue: visible, in flight or delayed (ElasticMQ's counts are exact). */
+    private static int messagesLeft(Jobline jobline) {
+        Map<String, String> attributes = jobline.aws.sqsClient().getQueueAttributes(b -> b.queueUrl(jobline.queueUrl)
+                .attributeNamesWithStrings("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+                        "ApproximateNumberOfMessagesDelayed")).attributesAsStrings();
+        return attributes.values().stream().mapToInt(Integer::parseInt).sum();
+    }
+
+    /**
+     * The queue's faults, played as the run drains: once a third of the jobs ended, up to 30 visible messages are
+     * deleted behind Jobline's back, and the daily reconciliation is started (its rule's event) once they are stale
+     * (QUEUED_STALE_SECONDS 10, and a crashed attempt's lease and its message's grace: 75 s); once two thirds ended,
+     * the queue is purged, and 75 s later an operator asks for a reconciliation (POST /admin/reconcile; again while
+     * the first still runs, which answers 409). The sweeps every 2 s carry the runs on.
+     */
+    private static final class QueueFaults {
+        private static final Duration STALE = Duration.ofSeconds(75);
+        final Set<String> deleted = new java.util.HashSet<>();
+        int purged;
+        String scheduledRun = "no reconciliation yet";
+        String adminRun = "no reconciliation yet";
+        private final Jobline jobline;
+        private final int jobs;
+        private Instant deletedAt;
+        private Instant purgedAt;
+        private boolean scheduledStarted;
+        private boolean adminStarted;
+
+        QueueFaults(Jobline jobline, int jobs) {
+            this.jobline = jobline;
+            this.jobs = jobs;
+        }
+
+        void play(int pending) {
+            Instant now = Instant.now();
+            if (deletedAt == null && pending <= jobs * 2 / 3) {
+                for (int receives = 0; receives < 3; receives++) {
+                    var received = jobline.aws.sqsClient().receiveMessage(b -> b.queueUrl(jobline.queueUrl)
+                            .maxNumberOfMessages(10).visibilityTimeout(30)).messages();
+                    for (var message : received) {
+                        jobline.aws.sqsClient().deleteMessage(b -> b.queueUrl(jobline.queueUrl).receiptHandle(message.receiptHandle()));
+                        JobMessage.jobIdFrom(message.body()).ifPresent(deleted::add);
+                    }
+                }
+                deletedAt = now;
+            }
+            if (deletedAt != null && !scheduledStarted && now.isAfter(deletedAt.plus(STALE))) {
+                Map<String, Object> sweep = jobline.startReconciliation();
+                scheduledStarted = sweep.get("reconcile") != null;
+            }
+            if (purgedAt == null && scheduledStarted && pending <= jobs / 3) {
+                purged = Integer.parseInt(jobline.aws.sqsClient().getQueueAttributes(b -> b.queueUrl(jobline.queueUrl)
+                        .attributeNamesWithStrings("ApproximateNumberOfMessages")).attributesAsStrings().get("ApproximateNumberOfMessages"));
+                jobline.aws.sqsClient().purgeQueue(b -> b.queueUrl(jobline.queueUrl));
+                purgedAt = now;
+            }
+            if (purgedAt != null && !adminStarted && now.isAfter(purgedAt.plus(STALE))) {
+                var answer = jobline.call("api-reconcile.json", e -> { });
+                adminStarted = answer.getStatusCode() == 202;
+                if (answer.getStatusCode() != 202 && answer.getStatusCode() != 409) {
+                    throw new IllegalStateException("POST /admin/reconcile answered " + answer.getStatusCode() + ": " + answer.getBody());
+                }
+            }
+            if (scheduledStarted || adminStarted) {
+                jobline.reconciliation().ifPresent(run -> {
+                    String said = run.trigger().label() + " run " + run.status() + ": " + run.itemsRead() + " items read, " + run.resent() + " sent again";
+                    if (adminStarted) {
+                        adminRun = said;
+                    } else {
+                        scheduledRun = said;
+                    }
+                });
+            }
+        }
+
+        /** Both faults played, and the operator's reconciliation (the last) ended. */
+        boolean recovered() {
+            return adminStarted && adminRun.contains("DONE");
+        }
     }
 }

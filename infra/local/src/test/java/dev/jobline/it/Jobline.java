@@ -369,6 +369,11 @@ final class Jobline {
         return sweeper.handleRequest(event, new LambdaContext("SweeperFunction", Duration.ofSeconds(60)));
     }
 
+    /** The reconciliation running now, or the last one. */
+    java.util.Optional<dev.jobline.store.ReconcileRun> reconciliation() {
+        return sweeperWiring.reconciliation().current();
+    }
+
     /** The daily reconciliation rule's invocation of the sweeper: starts a run and carries it on. */
     Map<String, Object> startReconciliation() {
         ScheduledEvent event = EventLoader.loadScheduledEvent(EVENTS.resolve("sweeper-reconcile.json").toString());

@@ -33,6 +33,13 @@ final class TableFaults implements ExecutionInterceptor {
         claimStall = stall;
     }
 
+    /** How many of the next writes of a new job's item (PutItem) fail: as if the API died after its send, before its write. */
+    private final java.util.concurrent.atomic.AtomicInteger jobPutsToFail = new java.util.concurrent.atomic.AtomicInteger();
+
+    void failNextJobPuts(int puts) {
+        jobPutsToFail.addAndGet(puts);
+    }
+
     void heal() {
         failing.clear();
         claimStall = Duration.ZERO;
@@ -50,6 +57,11 @@ final class TableFaults implements ExecutionInterceptor {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (context.request() instanceof PutItemRequest put && put.item().containsKey("jobType")
+                && jobPutsToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw SdkClientException.create("injected fault: the function died after sending " + put.item().get("jobId").s()
+                    + "'s message, before writing it");
         }
         AttributeValue id = key == null ? null : key.get("jobId");
         if (id != null && id.s() != null && failing.stream().anyMatch(id.s()::startsWith)) {
