@@ -38,6 +38,7 @@ import dev.jobline.reconcile.Reconciliation;
 import dev.jobline.reconcile.StaleRule;
 import dev.jobline.store.DynamoReconcileRunStore;
 import dev.jobline.sweeper.Sweeper;
+import dev.jobline.sweeper.SweeperDuties;
 import dev.jobline.webhook.SqsWebhookQueue;
 import dev.jobline.webhook.WebhookQueue;
 import dev.jobline.webhook.WebhookSecrets;
@@ -232,6 +233,11 @@ public final class Wiring {
         return new Sweeper(lifecycle, concurrencyKeys, chains, store, queue, config.inFlightShards(), SWEEP_PAGE_SIZE,
                 config.queuedStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD),
                 TypePauses.cached(pauses, PAUSES_FRESH_FOR, System::nanoTime));
+    }
+
+    /** The sweeper function's service: its sweep and the reconciliation it carries on. */
+    public SweeperDuties sweeperDuties() {
+        return new SweeperDuties(sweeper(), reconciliation());
     }
 
     /**

@@ -233,7 +233,7 @@ class RunningLimitsIntegrationTest {
         assertEquals("QUEUED", view.get("status"));
         assertEquals("type limit", view.get("waitingFor"));
         assertEquals(0, view.get("attempts"));
-        jobline.sweep();
+        jobline.reconcile();
         Map<String, Object> stats = Json.parseObject(jobline.call("api-stats.json").getBody());
         assertEquals(Map.of("QUEUED", 1, "RUNNING", 1, "LIMITED", 1, "WAITING", 0), ((Map<String, Object>) stats.get("inFlightByType")).get("solo"));
         assertEquals(Map.of("QUEUED", 1, "RUNNING", 1, "LIMITED", 1, "WAITING", 0), ((Map<String, Object>) stats.get("inFlightByTenant")).get("tenant-a"));
