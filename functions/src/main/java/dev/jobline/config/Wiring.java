@@ -38,6 +38,7 @@ import dev.jobline.reconcile.Reconciliation;
 import dev.jobline.reconcile.StaleRule;
 import dev.jobline.store.DynamoReconcileRunStore;
 import dev.jobline.sweeper.Sweeper;
+import dev.jobline.sweeper.SweeperDuties;
 import dev.jobline.webhook.SqsWebhookQueue;
 import dev.jobline.webhook.WebhookQueue;
 import dev.jobline.webhook.WebhookSecrets;
@@ -231,6 +232,11 @@ public final class Wiring {
     public Sweeper sweeper() {
         return new Sweeper(lifecycle, concurrencyKeys, chains, store, queue, config.inFlightShards(), SWEEP_PAGE_SIZE,
                 config.queuedStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD));
+    }
+
+    /** The sweeper function's service: its sweep and the reconciliation it carries on. */
+    public SweeperDuties sweeperDuties() {
+        return new SweeperDuties(sweeper(), reconciliation());
     }
 
     /**

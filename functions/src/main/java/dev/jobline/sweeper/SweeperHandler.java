@@ -23,7 +23,11 @@ public final class SweeperHandler implements RequestHandler<ScheduledEvent, Map<
     private final Reconciliation reconciliation;
 
     public SweeperHandler() {                // Lambda: wiring happens once per container
-        this(Wiring.fromEnvironment().sweeper(), Wiring.fromEnvironment().reconciliation());
+        this(Wiring.fromEnvironment().sweeperDuties());
+    }
+
+    public SweeperHandler(SweeperDuties duties) { // the local runner: the service its Wiring builds
+        this(duties.sweeper(), duties.reconciliation());
     }
 
     public SweeperHandler(Sweeper sweeper, Reconciliation reconciliation) { // tests and the local runner: pass the collaborators

@@ -28,7 +28,9 @@ class FunctionRoleTest {
         assertTrue(sweeper.decide(new IamRequest("dynamodb:Query", table + "/index/inFlight")).allowed());
         assertFalse(sweeper.decide(new IamRequest("dynamodb:Query", table + "/index/byTenant")).allowed());
         assertFalse(sweeper.decide(new IamRequest("dynamodb:BatchGetItem", table + "-other")).allowed());
-        assertFalse(sweeper.decide(new IamRequest("dynamodb:Scan", table)).allowed());
+        // the reconciliation scans the jobs table, and no other
+        assertTrue(sweeper.decide(new IamRequest("dynamodb:Scan", table)).allowed());
+        assertFalse(sweeper.decide(new IamRequest("dynamodb:Scan", table + "-other")).allowed());
         // it gives back the concurrency keys held for nothing, in the same table only
         assertTrue(sweeper.decide(new IamRequest("dynamodb:DeleteItem", table)).allowed());
         assertFalse(sweeper.decide(new IamRequest("dynamodb:DeleteItem", table + "-other")).allowed());

@@ -60,7 +60,7 @@ class LifecycleIntegrationTest {
         jobline.faults.heal();
         assertEquals(429, jobline.call("api-submit-job.json").getStatusCode(), "the ended job's place was not given back");
 
-        jobline.sweep();
+        jobline.reconcile();
 
         assertEquals(202, jobline.call("api-submit-job.json").getStatusCode(), "the sweep gave it back");
     }
@@ -84,7 +84,7 @@ class LifecycleIntegrationTest {
         assertEquals(3, lost.inFlight());
         assertEquals(0L, lost.jobs().get(JobStatus.SUCCEEDED));
 
-        jobline.sweep();
+        jobline.reconcile();
         TenantStore.TenantCounts swept = tenantA(jobline);
         assertEquals(0, swept.inFlight(), "the sweep counted nothing in flight");
         assertEquals(0L, swept.jobs().get(JobStatus.QUEUED));
