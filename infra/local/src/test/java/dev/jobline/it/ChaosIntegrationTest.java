@@ -623,11 +623,11 @@ class ChaosIntegrationTest {
     }
 
     /**
-     * The queue's faults, played as the run drains: once a third of the jobs ended, up to 30 visible messages are
-     * deleted behind Jobline's back, and the daily reconciliation is started (its rule's event) once they are stale
-     * (QUEUED_STALE_SECONDS 10, and a crashed attempt's lease and its message's grace: 75 s); once two thirds ended,
-     * the queue is purged, and 75 s later an operator asks for a reconciliation (POST /admin/reconcile; again while
-     * the first still runs, which answers 409). The sweeps every 2 s carry the runs on.
+     * The queue's faults, played while the queue is full: as the drain starts, up to 30 visible messages are deleted
+     * behind Jobline's back, and the daily reconciliation is started (its rule's event) once they are stale
+     * (QUEUED_STALE_SECONDS 10, and a crashed attempt's lease and its message's grace: 75 s); 6 s later the queue is
+     * purged, and 75 s after that an operator asks for a reconciliation (POST /admin/reconcile; again while the first
+     * still runs or settles, which answers 409). The sweeps every 2 s carry the runs on.
      */
     private static final class QueueFaults {
         private static final Duration STALE = Duration.ofSeconds(75);
@@ -649,7 +649,7 @@ class ChaosIntegrationTest {
 
         void play(int pending) {
             Instant now = Instant.now();
-            if (deletedAt == null && pending <= jobs * 2 / 3) {
+            if (deletedAt == null) {
                 for (int receives = 0; receives < 3; receives++) {
                     var received = jobline.aws.sqsClient().receiveMessage(b -> b.queueUrl(jobline.queueUrl)
                             .maxNumberOfMessages(10).visibilityTimeout(30)).messages();
@@ -664,7 +664,7 @@ class ChaosIntegrationTest {
                 Map<String, Object> sweep = jobline.startReconciliation();
                 scheduledStarted = sweep.get("reconcile") != null;
             }
-            if (purgedAt == null && scheduledStarted && pending <= jobs / 3) {
+            if (purgedAt == null && deletedAt != null && now.isAfter(deletedAt.plusSeconds(6))) {
                 purged = Integer.parseInt(jobline.aws.sqsClient().getQueueAttributes(b -> b.queueUrl(jobline.queueUrl)
                         .attributeNamesWithStrings("ApproximateNumberOfMessages")).attributesAsStrings().get("ApproximateNumberOfMessages"));
                 jobline.aws.sqsClient().purgeQueue(b -> b.queueUrl(jobline.queueUrl));
