@@ -207,7 +207,10 @@ class ChaosIntegrationTest {
             while ((!pending.isEmpty() || keyed.isAlive() || !keyed.accepted.isEmpty() || !queueFaults.recovered()
                     || messagesLeft(jobline) > 0) && Instant.now().isBefore(giveUp)) {
                 Thread.sleep(2_000);
-                queueFaults.play(pending.size());
+                for (String id : queueFaults.play()) {
+                    pending.add(id);
+                    ids.add(id);
+                }
                 for (String id = keyed.accepted.poll(); id != null; id = keyed.accepted.poll()) {
                     pending.add(id);
                     ids.add(id);
@@ -255,7 +258,7 @@ class ChaosIntegrationTest {
                         + " their key, %d given up); %d messages deleted behind Jobline's back, then %s; queue purged (%d"
                         + " messages), then %s; %d messages left in the queue%n",
                 dying.retried.size() + dying.abandoned, dying.retried.size(), dying.abandoned, queueFaults.deleted.size(),
-                queueFaults.scheduledRun, queueFaults.purged, queueFaults.adminRun, messagesLeft(jobline));
+                QueueFaults.said(queueFaults.scheduled), queueFaults.purged, QueueFaults.said(queueFaults.admin), messagesLeft(jobline));
         drain.failures.stream().findFirst().ifPresent(first -> System.out.printf(
                 "chaos: %d poller rounds failed and left their messages to come back; the first: %s%n",
                 drain.failures.size(), first));
@@ -290,6 +293,8 @@ class ChaosIntegrationTest {
         assertEquals(0, messagesLeft(jobline), "every message was consumed or dropped");
         assertTrue(queueFaults.deleted.size() > 0 && queueFaults.purged > 0, "both queue faults happened");
         assertTrue(queueFaults.recovered(), "both reconciliations ran to their end");
+        assertTrue(queueFaults.scheduled.resent() > 0, "the daily run sent the deleted messages' jobs again");
+        assertTrue(queueFaults.admin.resent() > 0, "the operator's run sent the purged queue's jobs again");
         assertTrue(mostHeld.get() <= TYPE_CAP, "at most " + TYPE_CAP + " held a place at once, not " + mostHeld.get());
         mostHeldByTenant.forEach((tenant, most) -> assertTrue(most <= TENANT_CAP, tenant + " held " + most + " places at once"));
         assertTrue(waits > 0, "the limits made some job wait");
@@ -623,18 +628,19 @@ class ChaosIntegrationTest {
     }
 
     /**
-     * The queue's faults, played while the queue is full: as the drain starts, up to 30 visible messages are deleted
-     * behind Jobline's back, and the daily reconciliation is started (its rule's event) once they are stale
-     * (QUEUED_STALE_SECONDS 10, and a crashed attempt's lease and its message's grace: 75 s); 6 s later the queue is
-     * purged, and 75 s after that an operator asks for a reconciliation (POST /admin/reconcile; again while the first
-     * still runs or settles, which answers 409). The sweeps every 2 s carry the runs on.
+     * The queue's faults, each played while the queue is full, each recovered by its own reconciliation: as the drain
+     * starts, up to 30 visible messages are deleted behind Jobline's back, and the daily reconciliation is started (its
+     * rule's event) once they are stale (QUEUED_STALE_SECONDS 10, and a crashed attempt's lease and its message's
+     * grace: 75 s). Once that run is done, a second wave of 100 jobs is submitted, the queue is purged under it, and 75 s
+     * later an operator asks for a reconciliation (POST /admin/reconcile). The sweeps every 2 s carry the runs on.
      */
     private static final class QueueFaults {
         private static final Duration STALE = Duration.ofSeconds(75);
+        private static final int WAVE = 100;
         final Set<String> deleted = new java.util.HashSet<>();
         int purged;
-        String scheduledRun = "no reconciliation yet";
-        String adminRun = "no reconciliation yet";
+        dev.jobline.store.ReconcileRun scheduled;
+        dev.jobline.store.ReconcileRun admin;
         private final Jobline jobline;
         private final int jobs;
         private Instant deletedAt;
@@ -647,7 +653,9 @@ class ChaosIntegrationTest {
             this.jobs = jobs;
         }
 
-        void play(int pending) {
+        /** Plays what is due now; answers the jobs it submitted (a second wave, for the purge to find the queue full). */
+        List<String> play() {
+            List<String> submitted = new ArrayList<>();
             Instant now = Instant.now();
             if (deletedAt == null) {
                 for (int receives = 0; receives < 3; receives++) {
@@ -664,7 +672,18 @@ class ChaosIntegrationTest {
                 Map<String, Object> sweep = jobline.startReconciliation();
                 scheduledStarted = sweep.get("reconcile") != null;
             }
-            if (purgedAt == null && deletedAt != null && now.isAfter(deletedAt.plusSeconds(6))) {
+            boolean scheduledDone = scheduled != null && !scheduled.running();
+            if (purgedAt == null && scheduledDone) {
+                // a second wave fills the queue again, and the queue is purged under it
+                StringBuilder batch = new StringBuilder("{\"jobs\":[");
+                for (int i = 0; i < WAVE; i++) {
+                    batch.append(i == 0 ? "" : ",").append("{\"type\":\"ledger\",\"payload\":{\"wave\":").append(i).append("}}");
+                }
+                Map<String, Object> answer = Json.parseObject(jobline.call("api-submit-batch.json",
+                        e -> e.setBody(batch.append("]}").toString())).getBody());
+                for (Object item : (List<?>) answer.get("jobs")) {
+                    submitted.add((String) ((Map<?, ?>) item).get("jobId"));
+                }
                 purged = Integer.parseInt(jobline.aws.sqsClient().getQueueAttributes(b -> b.queueUrl(jobline.queueUrl)
                         .attributeNamesWithStrings("ApproximateNumberOfMessages")).attributesAsStrings().get("ApproximateNumberOfMessages"));
                 jobline.aws.sqsClient().purgeQueue(b -> b.queueUrl(jobline.queueUrl));
@@ -677,21 +696,24 @@ class ChaosIntegrationTest {
                     throw new IllegalStateException("POST /admin/reconcile answered " + answer.getStatusCode() + ": " + answer.getBody());
                 }
             }
-            if (scheduledStarted || adminStarted) {
-                jobline.reconciliation().ifPresent(run -> {
-                    String said = run.trigger().label() + " run " + run.status() + ": " + run.itemsRead() + " items read, " + run.resent() + " sent again";
-                    if (adminStarted) {
-                        adminRun = said;
-                    } else {
-                        scheduledRun = said;
-                    }
-                });
-            }
+            jobline.reconciliation().ifPresent(run -> {
+                if (run.trigger() == dev.jobline.store.ReconcileRun.Trigger.ADMIN) {
+                    admin = run;
+                } else {
+                    scheduled = run;
+                }
+            });
+            return submitted;
         }
 
         /** Both faults played, and the operator's reconciliation (the last) ended. */
         boolean recovered() {
-            return adminStarted && adminRun.contains("DONE");
+            return admin != null && !admin.running();
+        }
+
+        static String said(dev.jobline.store.ReconcileRun run) {
+            return run == null ? "no reconciliation" : run.trigger().label() + " run " + run.status() + ": " + run.itemsRead()
+                    + " items read, " + run.resent() + " sent again";
         }
     }
 }
