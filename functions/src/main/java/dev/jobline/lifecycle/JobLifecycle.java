@@ -11,13 +11,21 @@ import dev.jobline.log.Log;
 import dev.jobline.store.DueJob;
 import dev.jobline.store.JobStore;
 import dev.jobline.store.Lease;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
@@ -129,7 +137,7 @@ public final class JobLifecycle {
                 results[k] = new Admitted(null, null);
             }
         }
-        java.util.Set<String> unsent = new java.util.HashSet<>();
+        Set<String> unsent = new HashSet<>();
         try {
             for (Job job : sender.sendAll(keyed)) {
                 unsent.add(job.jobId());
@@ -148,7 +156,7 @@ public final class JobLifecycle {
             }
         }
         writeAll(jobs, toWrite, results, tenantId);
-        Map<JobStatus, Long> unused = new java.util.EnumMap<>(JobStatus.class);
+        Map<JobStatus, Long> unused = new EnumMap<>(JobStatus.class);
         for (int k = 0; k < jobs.size(); k++) {
             if (results[k].job() == null) {
                 unused.merge(jobs.get(k).status(), 1L, Long::sum);
@@ -170,7 +178,7 @@ public final class JobLifecycle {
 
     /** Threads for a batch's writes: each is one round trip, and a batch of 100 one after another is most of its time. */
     private static final int BATCH_WRITERS = 8;
-    private static final java.util.concurrent.ExecutorService WRITERS = java.util.concurrent.Executors.newFixedThreadPool(
+    private static final ExecutorService WRITERS = Executors.newFixedThreadPool(
             BATCH_WRITERS, runnable -> {
                 Thread thread = new Thread(runnable, "jobline-batch-write");
                 thread.setDaemon(true);
@@ -178,7 +186,7 @@ public final class JobLifecycle {
             });
 
     private void writeAll(List<Job> jobs, List<Integer> toWrite, Admitted[] results, String tenantId) {
-        List<java.util.concurrent.Future<Boolean>> writes = new ArrayList<>(toWrite.size());
+        List<Future<Boolean>> writes = new ArrayList<>(toWrite.size());
         Map<String, Object> context = Log.context();
         for (int k : toWrite) {
             Job job = jobs.get(k);
@@ -199,7 +207,7 @@ public final class JobLifecycle {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 results[k] = new Admitted(null, null);
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 Log.error("job.not_stored", e.getCause(), "jobId", job.jobId(), "tenantId", tenantId);
                 results[k] = new Admitted(null, null);
             }
@@ -207,15 +215,15 @@ public final class JobLifecycle {
     }
 
     private static Map<JobStatus, Long> entering(List<Job> jobs) {
-        Map<JobStatus, Long> entering = new java.util.EnumMap<>(JobStatus.class);
+        Map<JobStatus, Long> entering = new EnumMap<>(JobStatus.class);
         for (Job job : jobs) {
             entering.merge(job.status(), 1L, Long::sum);
         }
         return entering;
     }
 
-    private static java.math.BigDecimal dollars(JobCost each, int jobs) {
-        return each == null ? java.math.BigDecimal.ZERO : each.dollars().multiply(java.math.BigDecimal.valueOf(jobs));
+    private static BigDecimal dollars(JobCost each, int jobs) {
+        return each == null ? BigDecimal.ZERO : each.dollars().multiply(BigDecimal.valueOf(jobs));
     }
 
     /**

@@ -15,8 +15,9 @@ import java.util.Map;
  * same write counts it (its status and its submission's cost): a submission makes one tenant write. Every later move
  * is counted here, and at the end of the invocation all that changed for a tenant (its jobs per status, the in-flight
  * places its ended jobs give back, their cost) goes out in one write to its record. No other write stands in the
- * way of the release. If that write is lost (the function dies, the table refuses), the sweeper's count of what is
- * in flight puts the record right within a sweep.
+ * way of the release. If that write is lost (the function dies, the table refuses), the reconciliation's count of what is
+ * in flight puts the record right at its next run (daily, or POST /admin/reconcile) for a tenant quiet during it; a
+ * redelivered message of an ended job counts its end's status total again at once.
  */
 public final class TenantLedger implements JobListener, Admission {
     private final TenantStore tenants;
@@ -69,7 +70,7 @@ public final class TenantLedger implements JobListener, Admission {
         }
         Pending tenant = pending.computeIfAbsent(event.tenantId(), id -> new Pending());
         if (event.recounted()) {
-            // the end's place and RUNNING count are the sweeper's count's to put right; its status total is not
+            // the end's place and RUNNING count are the reconciliation's count's to put right; its status total is not
             tenant.jobs.merge(event.to(), 1L, Long::sum);
             return;
         }
@@ -99,7 +100,7 @@ public final class TenantLedger implements JobListener, Admission {
             try {
                 tenants.apply(tenantId, new TenantStore.Delta(tenant.jobs, tenant.inFlight, tenant.dollars));
             } catch (RuntimeException e) {
-                // the moves are written; the sweeper's count puts this tenant's record right
+                // the moves are written; the reconciliation's count puts this tenant's record right
                 Log.warn("tenant.counts_not_written", "tenantId", tenantId, "reason", e.getMessage());
             }
         });

@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
  * {@link TenantStore} in the jobs table: one item per tenant ({@code tenant#<id>}), a list of tenants
- * ({@code tenants}), and the sweeper's count of what is in flight ({@code stats#inflight}). None of them has a job's
+ * ({@code tenants}), and the reconciliation's count of what is in flight ({@code stats#inflight}). None of them has a job's
  * attributes, so none is in an index. Limits: at most {@code maxInFlight} jobs QUEUED or RUNNING, at most
  * {@code submitsPerMinute} submissions in a fixed one-minute window; a reservation takes both in one write.
  */
