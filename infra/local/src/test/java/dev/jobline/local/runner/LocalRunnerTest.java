@@ -112,25 +112,38 @@ class LocalRunnerTest {
     }
 
     @Test
-    void theScheduleRunsTheSweeperWhichResendsAJobWhoseSendWasLost() {
-        // the API sends to a queue that does not exist: the job is stored QUEUED and its message is lost
+    void anOperatorsReconciliationRunsOnTheSweepersScheduleAndSendsAJobWhoseMessageWasLost() throws Exception {
+        // the API's messages go to a queue nobody reads: a job stored QUEUED whose message is lost to the workers
+        int sqsPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            sqsPort = free.getLocalPort();
+        }
+        String nowhere = "http://127.0.0.1:" + sqsPort + "/000000000000/lost-letters";
         runner = LocalRunner.start(options()
+                .withStackPorts(0, sqsPort)
                 .withScheduleRate(Duration.ofSeconds(1))
-                // the scheduler's rule would fire every second too, crowding the sweeps out of the bounded invocation log
-                .withDisabledEvents(java.util.Set.of("SchedulerFunction.Fire"))
+                // the scheduler's and the daily reconciliation's rules would fire every second too: the operator starts it
+                .withDisabledEvents(java.util.Set.of("SchedulerFunction.Fire", "SweeperFunction.Reconcile"))
                 .withEnvironment(Map.of(
                         "Parameters", Map.of("QUEUED_STALE_SECONDS", "10"),
-                        "ApiFunction", Map.of("QUEUE_URL", "http://127.0.0.1:1/000000000000/no-such-queue"))));
+                        "ApiFunction", Map.of("QUEUE_URL", nowhere))));
+        java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + sqsPort + "/?Action=CreateQueue&QueueName=lost-letters")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
         ApiCalls api = new ApiCalls(runner.apiUrl());
-
         String jobId = api.submit("{\"type\":\"echo\",\"payload\":\"lost\"}");
-        assertEquals("QUEUED", status(api, jobId));
+        Thread.sleep(11_000);
+        assertEquals("QUEUED", status(api, jobId), "its message went where no worker reads");
 
-        // stale after 10 s; the next sweep re-sends it and the worker runs it
-        Eventually.until(BOUND, () -> status(api, jobId), "SUCCEEDED"::equals, "the swept job succeeds");
-        assertTrue(runner.invocations().count("SweeperFunction") >= 2, "the schedule fires every second");
+        String admin = "Bearer eyJhbGciOiJub25lIn0." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                "{\"sub\":\"local-dev\",\"scope\":\"jobline/admin\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)) + ".";
+        ApiCalls.Answer started = api.postJson("/admin/reconcile", "{}", "authorization", admin);
+
+        assertEquals(202, started.status(), started.body());
+        // the sweeps (every second here) carry the run on: its scan sends the stale job to the jobs queue
+        Eventually.until(BOUND, () -> status(api, jobId), "SUCCEEDED"::equals, "the reconciled job succeeds");
         assertTrue(runner.invocations().latest(200).stream().anyMatch(entry ->
                 entry.invocation().function().equals("SweeperFunction")
-                        && entry.invocation().response().contains("\"resent\":1")), "a sweep re-sent the job");
+                        && entry.invocation().response().contains("\"resent\":1")), "a sweep's reconciliation sent it again");
     }
 }
