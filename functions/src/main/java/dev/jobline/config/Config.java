@@ -36,7 +36,8 @@ public record Config(
         String schedulesTableName,
         Duration scheduleMinRate,
         Duration scheduleLookahead,
-        int reconcileReadUnitsPerSecond) {
+        int reconcileReadUnitsPerSecond,
+        Duration reconcileStaleAfter) {
 
     /** Set by Lambda itself to the function's MemorySize: what a job's compute is priced at. */
     public static final String MEMORY_SIZE = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
@@ -49,7 +50,7 @@ public record Config(
             "TENANT_MAX_RUNNING", "TENANT_SUBMITS_PER_MINUTE", "ADMIN_SCOPE", "WEBHOOKS_QUEUE_URL", "WEBHOOKS_DEAD_LETTER_QUEUE_ARN", "WEBHOOK_SIGNING_KEY",
             "WEBHOOK_ALLOW_PRIVATE_HOSTS", "WEBHOOK_MAX_ATTEMPTS", "METRICS_SERVICE", MEMORY_SIZE, "PAUSED_RECHECK_SECONDS",
             "SCHEDULES_TABLE_NAME", "SCHEDULE_MIN_RATE_SECONDS", "SCHEDULE_LOOKAHEAD_SECONDS",
-            "RECONCILE_READ_UNITS_PER_SECOND");
+            "RECONCILE_READ_UNITS_PER_SECOND", "RECONCILE_STALE_SECONDS");
 
     /** The webhook signing key derives every tenant's secret; shorter keys are refused. */
     public static final int MIN_SIGNING_KEY_LENGTH = 32;
@@ -110,7 +111,10 @@ public record Config(
                 // fires this far ahead are made at once and sent delayed: the scheduler's period, so none starts late
                 Duration.ofSeconds(number(env, "SCHEDULE_LOOKAHEAD_SECONDS", 60, 0, 900)),
                 // the reconciliation's scan reads at most this many read units a second (0.5 per 4 KB item read)
-                number(env, "RECONCILE_READ_UNITS_PER_SECOND", 500, 1, 1_000_000));
+                number(env, "RECONCILE_READ_UNITS_PER_SECOND", 500, 1, 1_000_000),
+                // the daily reconciliation re-sends a QUEUED job this long after its last move: longer than a queue's
+                // usual backlog, so a job that only waits its turn is not sent twice (an operator's run uses its start)
+                Duration.ofSeconds(number(env, "RECONCILE_STALE_SECONDS", 3_600, 10, 1_209_600)));
     }
 
     /** Absent is allowed (a function that signs nothing); present, it must be long enough to be a key. */

@@ -246,7 +246,7 @@ public final class Wiring {
     public Reconciliation reconciliation() {
         return new Reconciliation(store, tenants, new DynamoReconcileRunStore(clients.dynamo(), config.tableName()), queue,
                 TypePauses.cached(pauses, PAUSES_FRESH_FOR, System::nanoTime),
-                new StaleRule(config.queuedStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD)),
+                new StaleRule(config.reconcileStaleAfter(), config.visibility().minus(config.lease()).plus(SWEEP_PERIOD)),
                 new Reconciliation.Settings(RECONCILE_PAGE_SIZE, config.reconcileReadUnitsPerSecond(), RECONCILE_SETTLE), clock);
     }
 

@@ -75,6 +75,16 @@ public final class Reconciliation {
         this.pacer = new Pacer(settings.unitsPerSecond(), clock, sleeper);
     }
 
+    /**
+     * An operator's run (after a purge, say) was asked for because messages are gone now: every job queued before it
+     * started counts as lost (a job written QUEUED had its message sent first, so none is on its way). The daily run
+     * cannot know: it waits the rule's stale time, longer than a queue's usual backlog, so that a job that only waits
+     * its turn is not sent twice.
+     */
+    private Instant queuedBefore(ReconcileRun run, Instant now) {
+        return run.trigger() == ReconcileRun.Trigger.ADMIN ? run.startedAt() : now.minus(rule.queuedStaleAfter());
+    }
+
     /** A run is under way already: only one at a time. */
     public static final class RunActive extends RuntimeException {
         private final transient ReconcileRun run;
@@ -152,7 +162,7 @@ public final class Reconciliation {
             List<JobMessage> stale = new ArrayList<>();
             for (JobStore.ScannedJob job : page.jobs()) {
                 tally.count(job, pageStarted);
-                if (rule.resend(job, pageStarted, paused)) {
+                if (rule.resend(job, pageStarted, paused, queuedBefore(held, pageStarted))) {
                     stale.add(new JobMessage(job.jobId(), job.tenantId(), job.type(), job.priority()));
                 }
             }

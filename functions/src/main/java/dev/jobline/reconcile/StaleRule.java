@@ -25,12 +25,20 @@ import java.util.stream.Stream;
 public record StaleRule(Duration queuedStaleAfter, Duration redeliveryGrace) {
 
     public boolean resend(ScannedJob job, Instant now, Set<String> pausedTypes) {
+        return resend(job, now, pausedTypes, now.minus(queuedStaleAfter));
+    }
+
+    /**
+     * As {@link #resend(ScannedJob, Instant, Set)}, with a QUEUED job stale when the latest of its times is before
+     * {@code queuedBefore}: an operator's run after a purge counts every job queued before it started as lost.
+     */
+    public boolean resend(ScannedJob job, Instant now, Set<String> pausedTypes, Instant queuedBefore) {
         if (job.inSweeperIndex()) {
             return false;
         }
         return switch (job.status()) {
-            case QUEUED -> !pausedTypes.contains(job.type()) && now.isAfter(latest(job.updatedAt(), job.queuedAt(),
-                    job.nextAttemptAt(), job.runAt()).plus(queuedStaleAfter));
+            case QUEUED -> !pausedTypes.contains(job.type()) && latest(job.updatedAt(), job.queuedAt(),
+                    job.nextAttemptAt(), job.runAt()).isBefore(queuedBefore);
             case RUNNING -> now.isAfter(latest(job.leaseExpiresAt(), job.leaseExpiresAt() == null ? job.updatedAt() : null)
                     .plus(redeliveryGrace));
             default -> false;

@@ -150,6 +150,7 @@ class ChaosIntegrationTest {
                 "LEASE_SECONDS", Long.toString(LEASE.toSeconds()),
                 "VISIBILITY_SECONDS", Long.toString(VISIBILITY.toSeconds()),
                 "QUEUED_STALE_SECONDS", "10",
+                "RECONCILE_STALE_SECONDS", "10",
                 "TENANT_MAX_IN_FLIGHT", "1000000",
                 "TENANT_MAX_RUNNING", Integer.toString(TENANT_CAP),
                 "TENANT_SUBMITS_PER_MINUTE", "1000000"), List.of(ledgerType()));

@@ -25,7 +25,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 @ExtendWith(LocalAwsExtension.class)
 class ReconciliationIntegrationTest {
-    private static final Duration STALE = Duration.ofSeconds(900);
+    /** The template's RECONCILE_STALE_SECONDS: the daily run's stale time for a QUEUED job. */
+    private static final Duration STALE = Duration.ofSeconds(3600);
 
     /** Someone deletes the job's message behind Jobline's back (or purges the queue). */
     private static void messageDeleted(Jobline jobline) {
@@ -137,6 +138,30 @@ class ReconciliationIntegrationTest {
         assertEquals(0, count(done, "tenantsCorrected"));
         assertEquals(5L, jobline.tenants().read(List.of("tenant-a")).get("tenant-a").jobs().get(JobStatus.QUEUED),
                 "left for a quieter pass");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theDailyRunLeavesAJobThatWaitsLessThanAnHourButAnOperatorsRunCountsEveryJobQueuedBeforeItAsLost(
+            LocalAws aws, LocalResources resources) {
+        Jobline jobline = new Jobline(aws, resources);
+        String jobId = jobline.submit("echo", "{\"n\":2}");
+        messageDeleted(jobline);   // the queue purged
+        jobline.clock.advance(Duration.ofMinutes(20));
+
+        Map<String, Object> daily = jobline.reconcile();
+
+        assertEquals(0, count(daily, "resent"), "20 minutes in a queue may be a backlog: " + daily);
+        jobline.clock.advance(Duration.ofSeconds(1));
+        assertEquals(202, startByAdmin(jobline, true).getStatusCode());
+        Map<String, Object> operators = (Map<String, Object>) jobline.sweep().get("reconcile");
+        for (int sweeps = 0; sweeps < 10 && "RUNNING".equals(operators.get("status")); sweeps++) {
+            jobline.clock.advance(Duration.ofSeconds(61));
+            operators = (Map<String, Object>) jobline.sweep().get("reconcile");
+        }
+        assertEquals(1, count(operators, "resent"), "queued before the operator's run: lost, sent again: " + operators);
+        jobline.receiveAndDeliver();
+        assertEquals(JobStatus.SUCCEEDED, jobline.job(jobId).status());
     }
 
     @Test
