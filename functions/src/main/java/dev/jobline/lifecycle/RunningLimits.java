@@ -174,6 +174,11 @@ public final class RunningLimits implements JobListener {
             return places.containsKey(limit);
         }
 
+        /** True when it holds places under at least one limit. */
+        public boolean holdsAny() {
+            return !places.isEmpty();
+        }
+
         /** Gives every place back (the invocation's records are done), one write per limit. */
         public void release() {
             if (owner == null) {

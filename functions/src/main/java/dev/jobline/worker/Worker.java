@@ -133,10 +133,14 @@ public final class Worker {
             }
         }
         Instant now = clock.instant();
-        RunningLimits.BatchHold held = limits.holdBatch(invocationId, records, now.plus(settings.lease()), now);
+        Instant batchLeaseEnd = now.plus(settings.lease());
+        RunningLimits.BatchHold held = limits.holdBatch(invocationId, records, batchLeaseEnd, now);
+        // the records' leases end with the batch's hold, not after it: a lease that outlived the places it runs under
+        // would let another worker take them while its attempt still runs (heartbeats move both on)
+        Instant leaseEnd = held.holdsAny() ? batchLeaseEnd : null;
         List<String> redeliver;
         try {
-            redeliver = batch.run(messages, message -> processOne(message, invocationId, deadline, messages.size()));
+            redeliver = batch.run(messages, message -> processOne(message, invocationId, deadline, messages.size(), leaseEnd));
         } finally {
             held.release();
         }
@@ -145,7 +149,8 @@ public final class Worker {
     }
 
     /** True when the message is done with; false when the queue should deliver it again. */
-    private boolean processOne(ReceivedMessage message, String invocationId, Deadline deadline, int batchSize) {
+    /** @param leaseEnd when the attempt's lease ends (the batch's hold's end); null: a lease's length from now */
+    private boolean processOne(ReceivedMessage message, String invocationId, Deadline deadline, int batchSize, Instant leaseEnd) {
         Optional<String> jobId = JobMessage.jobIdFrom(message.body());
         if (jobId.isEmpty()) {
             // left to SQS's redrive, soon: the dead-letter queue keeps it whole
@@ -165,7 +170,7 @@ public final class Worker {
             releaseSoon(message);
             return false;
         }
-        Lease lease = new Lease(leaseOwner(invocationId, message), now.plus(settings.lease()));
+        Lease lease = new Lease(leaseOwner(invocationId, message), leaseEnd != null ? leaseEnd : now.plus(settings.lease()));
         Optional<Runs> runs = runsFor(jobId.get(), message);
         if (runs.isEmpty()) {
             return jobMissing(message, now);

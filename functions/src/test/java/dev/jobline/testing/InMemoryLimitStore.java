@@ -78,6 +78,12 @@ public final class InMemoryLimitStore implements LimitStore {
         holders.getOrDefault(limit, new HashMap<>()).remove(holder);
     }
 
+    /** Until when {@code holder} holds the limit; null when it holds none. */
+    public synchronized Instant heldUntil(String limit, String holder) {
+        Hold hold = holders.getOrDefault(limit, Map.of()).get(holder);
+        return hold == null ? null : hold.until();
+    }
+
     /** How many places are held now (run-out holds not yet removed count). */
     public synchronized int held(String limit) {
         return placesOf(holders.getOrDefault(limit, Map.of()));

@@ -255,4 +255,30 @@ class WorkerLimitsTest {
         // those that found the cap full wait for it (how many depends on how soon the first ones end and give back)
         assertTrue(!redeliver.isEmpty() && redeliver.size() <= 3, "waiting: " + redeliver);
     }
+
+    @Test
+    void anAttemptsLeaseEndsNoLaterThanTheBatchHoldItRunsUnderThoughItStartsLater() {
+        Lifecycle doubles = new Lifecycle(100, registry, 20);
+        java.util.Map<String, java.time.Instant> leases = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<String, java.time.Instant> holds = new java.util.concurrent.ConcurrentHashMap<>();
+        JobType slow = JobType.of("slow", context -> {
+            leases.put(context.jobId(), doubles.store.find(context.jobId()).orElseThrow().leaseExpiresAt());
+            holds.put(context.jobId(), doubles.limitStore.heldUntil("limit#tenant#8:tenant-a", "inv"));
+            // the next record starts 5 s into the invocation (one at a time here)
+            doubles.clock.advance(Duration.ofSeconds(5));
+            return null;
+        });
+        Worker sequential = new Worker(doubles.lifecycle, doubles.limits, doubles.store, queue,
+                JobRegistry.builder().register(slow).build(),
+                WorkerSettings.forLease(Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ZERO, 1, 1024), new Random(3));
+        create(doubles, "job-1", "tenant-a", slow);
+        create(doubles, "job-2", "tenant-a", slow);
+
+        sequential.process(List.of(InMemoryQueue.received("job-1", "m1", "tenant-a", "slow"),
+                InMemoryQueue.received("job-2", "m2", "tenant-a", "slow")), "inv", Deadline.none());
+
+        assertEquals(2, leases.size());
+        leases.forEach((jobId, lease) -> assertTrue(!lease.isAfter(holds.get(jobId)),
+                jobId + "'s lease ends at " + lease + ", after the places it runs under (" + holds.get(jobId) + ")"));
+    }
 }
