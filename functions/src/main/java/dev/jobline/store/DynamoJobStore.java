@@ -379,15 +379,6 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public boolean deferQueuedSweep(DueJob job, Instant sweepAt) {
-        return update(new ConditionalUpdate(table, job.jobId())
-                .set(SWEEP_AT, time(sweepAt))
-                .when("#version = :version AND #status = :queued",
-                        "version", n(job.version()),
-                        "queued", s(JobStatus.QUEUED.name()))).isPresent();
-    }
-
-    @Override
     public boolean handedToQueue(DueJob job, Instant now) {
         return update(new ConditionalUpdate(table, job.jobId())
                 .set(UPDATED_AT, time(now))

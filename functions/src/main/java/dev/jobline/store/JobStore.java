@@ -173,12 +173,6 @@ public interface JobStore {
     boolean deferSweep(DueJob job, Instant sweepAt);
 
     /**
-     * Sweeper: a QUEUED job of a paused type is not lost, only held (its message goes round the queue): look again at
-     * {@code sweepAt}, sending nothing. False when it changed since it was read.
-     */
-    boolean deferQueuedSweep(DueJob job, Instant sweepAt);
-
-    /**
      * Sweeper: a QUEUED job's message was just sent (a far-off job come due, or an entry left by an older version):
      * it leaves the in-flight index, the queue holds it now. False when it changed since it was read.
      */

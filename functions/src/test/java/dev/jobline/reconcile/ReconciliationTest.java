@@ -46,7 +46,6 @@ class ReconciliationTest {
     /** A QUEUED job the queue carries (out of the sweeper's index), as the new submit writes it. */
     private void queued(String jobId) {
         doubles.created(jobId, ECHO);
-        doubles.store.leaveSweeperIndex(jobId);
     }
 
     private ReconcileRun runToTheEnd() {
@@ -72,7 +71,6 @@ class ReconciliationTest {
         queued("crashed");
         doubles.lifecycle.claim("crashed", new Lease("gone/m1", doubles.clock.instant().plus(Duration.ofMinutes(5)))).orElseThrow();
         doubles.lifecycle.flush();
-        doubles.store.leaveSweeperIndex("crashed");
         doubles.clock.advance(Duration.ofMinutes(5).plus(GRACE));
 
         runToTheEnd();
@@ -94,7 +92,6 @@ class ReconciliationTest {
         doubles.store.leftInIndex("sweepers", doubles.clock.instant().plus(Duration.ofHours(2)));
         JobType paused = JobType.of("paused", context -> context.payload());
         doubles.created("held", paused);
-        doubles.store.leaveSweeperIndex("held");
         pauses.pause("paused", doubles.clock.instant());
         doubles.clock.advance(Duration.ofHours(1));
 

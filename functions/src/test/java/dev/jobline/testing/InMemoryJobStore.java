@@ -439,12 +439,6 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
-    public boolean deferQueuedSweep(DueJob job, Instant sweepAt) {
-        return update("deferQueuedSweep", job.jobId(), r -> r.job.version() == job.version() && r.job.status() == JobStatus.QUEUED,
-                r -> r.sweepAt = sweepAt).isPresent();
-    }
-
-    @Override
     public boolean handedToQueue(DueJob job, Instant now) {
         return update("handedToQueue", job.jobId(), r -> r.job.version() == job.version() && r.job.status() == JobStatus.QUEUED, r -> {
             r.sweepAt = null;
@@ -559,10 +553,5 @@ public final class InMemoryJobStore implements JobStore {
         }
         // each item well under 4 KB, read eventually consistent: half a read unit
         return new ScanPage(jobs, to - from, (to - from) * 0.5, to < all.size() ? all.get(to - 1).job.jobId() : null);
-    }
-
-    /** Test set-up: the job leaves the sweeper's index, as a QUEUED or RUNNING job the queue carries does. */
-    public synchronized void leaveSweeperIndex(String jobId) {
-        rows.get(jobId).sweepAt = null;
     }
 }
